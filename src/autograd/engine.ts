@@ -1,0 +1,203 @@
+import { Tensor } from "../tensor.js";
+import { AccumulateGrad, type Node } from "./node.js";
+import { enableGrad, noGrad } from "./grad-mode.js";
+import { add } from "../ops/elementwise.js";
+import { zeros } from "../ops/creation.js";
+import { shapeEquals, formatShape } from "../layout.js";
+
+export interface BackwardOptions {
+  /** Keep saved tensors so backward can run through the graph again. Defaults to `createGraph`. */
+  retainGraph?: boolean;
+  /** Record the backward pass itself, for higher-order gradients. */
+  createGraph?: boolean;
+}
+
+/** Where the engine delivers the gradient arriving at one (node, output) pair. */
+type Sink = (grad: Tensor) => void;
+
+/**
+ * Runs the backward pass from `roots` seeded with `seeds`. Nodes run once all their consumers have
+ * delivered, so every gradient is complete when used (PyTorch's dependency counting).
+ */
+function run(
+  roots: Tensor[],
+  seeds: Tensor[],
+  opts: { retainGraph: boolean; createGraph: boolean; accumulate: boolean },
+  captures?: Map<Node, Map<number, Sink>>,
+): void {
+  const deps = new Map<Node, number>();
+  const stack: Node[] = [];
+  const seen = new Set<Node>();
+  for (const r of roots) {
+    const e = r._edge();
+    if (e && !seen.has(e.node)) {
+      seen.add(e.node);
+      stack.push(e.node);
+    }
+  }
+  while (stack.length) {
+    const n = stack.pop()!;
+    for (const e of n.next) {
+      if (!e) continue;
+      deps.set(e.node, (deps.get(e.node) ?? 0) + 1);
+      if (!seen.has(e.node)) {
+        seen.add(e.node);
+        stack.push(e.node);
+      }
+    }
+  }
+
+  const buffers = new Map<Node, Array<Tensor | null>>();
+  const deliver = (node: Node, nr: number, g: Tensor): void => {
+    let buf = buffers.get(node);
+    if (!buf) buffers.set(node, (buf = new Array(node.outputMeta.length || 1).fill(null)));
+    buf[nr] = buf[nr] === null ? g : add(buf[nr]!, g);
+  };
+  for (let i = 0; i < roots.length; i++) {
+    const e = roots[i]._edge();
+    if (!e) continue;
+    deliver(e.node, e.outputNr, seeds[i]);
+  }
+
+  const ready: Node[] = [];
+  for (const r of roots) {
+    const e = r._edge();
+    if (e && !deps.get(e.node) && !ready.includes(e.node)) ready.push(e.node);
+  }
+
+  const body = (): void => {
+    while (ready.length) {
+      const node = ready.pop()!;
+      const buf = buffers.get(node) ?? [];
+      buffers.delete(node);
+      const sinks = captures?.get(node);
+      if (sinks) {
+        for (const [nr, sink] of sinks) if (buf[nr]) sink(buf[nr]!);
+      }
+      if (node instanceof AccumulateGrad) {
+        if (opts.accumulate && buf[0]) accumulateInto(node.variable, buf[0], opts.createGraph);
+      } else {
+        if (node.retained && opts.accumulate) {
+          for (const [nr, t] of node.retained) if (buf[nr]) accumulateInto(t, buf[nr]!, opts.createGraph);
+        }
+        const grads = node.outputMeta.map((m, i) => buf[i] ?? zeros(m.shape, { dtype: m.dtype }));
+        const out = node.apply(grads);
+        if (!opts.retainGraph) node.release();
+        for (let i = 0; i < node.next.length; i++) {
+          const e = node.next[i];
+          const g = out[i];
+          if (!e || !g) continue;
+          const meta = e.node.outputMeta[e.outputNr];
+          if (meta && !shapeEquals(meta.shape, g.shape)) {
+            throw new Error(
+              `Function ${node.name} returned an invalid gradient at index ${i} - got ${formatShape(g.shape)} but ` +
+                `expected shape compatible with ${formatShape(meta.shape)}`,
+            );
+          }
+          deliver(e.node, e.outputNr, g);
+        }
+      }
+      for (const e of node.next) {
+        if (!e) continue;
+        const left = deps.get(e.node)! - 1;
+        deps.set(e.node, left);
+        if (left === 0) ready.push(e.node);
+      }
+    }
+  };
+  if (opts.createGraph) enableGrad(body);
+  else noGrad(body);
+}
+
+function accumulateInto(t: Tensor, g: Tensor, createGraph: boolean): void {
+  const grad = createGraph ? g : g.detach();
+  if (t.grad === null) {
+    // Never alias a gradient that another tensor may also receive: copy on first write.
+    t.grad = createGraph ? grad : cloneDetached(grad);
+  } else {
+    t.grad = createGraph ? add(t.grad, grad) : noGrad(() => add(t.grad!, grad));
+  }
+}
+
+function cloneDetached(g: Tensor): Tensor {
+  const out = Tensor.empty(g.shape, g.dtype);
+  out.buf.set(g.toTypedArray());
+  return out;
+}
+
+function checkRoots(outputs: Tensor[], grads: Array<Tensor | null | undefined>, op: string): Tensor[] {
+  return outputs.map((o, i) => {
+    if (!o.requiresGrad) {
+      throw new Error(`${op}: element ${i} of tensors does not require grad and does not have a grad_fn`);
+    }
+    const g = grads[i];
+    if (g === null || g === undefined) {
+      if (o.numel() !== 1) throw new Error(`${op}: grad can be implicitly created only for scalar outputs`);
+      const one = Tensor.empty(o.shape, o.dtype);
+      one.buf[0] = 1;
+      return one;
+    }
+    if (!shapeEquals(g.shape, o.shape)) {
+      throw new Error(
+        `${op}: Mismatch in shape: grad_output[${i}] has a shape of ${formatShape(g.shape)} and output[${i}] ` +
+          `has a shape of ${formatShape(o.shape)}.`,
+      );
+    }
+    return g;
+  });
+}
+
+/** `tensor.backward(gradient?, {retainGraph, createGraph})`: accumulates into the leaves' `.grad`. */
+export function backward(
+  tensors: Tensor | Tensor[],
+  gradTensors?: Tensor | Array<Tensor | null> | null,
+  opts: BackwardOptions = {},
+): void {
+  const outs = Array.isArray(tensors) ? tensors : [tensors];
+  const gs = gradTensors == null ? [] : Array.isArray(gradTensors) ? gradTensors : [gradTensors];
+  const seeds = checkRoots(outs, gs, "backward");
+  const createGraph = opts.createGraph ?? false;
+  run(outs, seeds, { retainGraph: opts.retainGraph ?? createGraph, createGraph, accumulate: true });
+}
+
+export interface GradOptions extends BackwardOptions {
+  /** Return null (instead of raising) for inputs the outputs do not depend on. */
+  allowUnused?: boolean;
+}
+
+/** `torch.autograd.grad(outputs, inputs, gradOutputs?)`: gradients of outputs w.r.t. inputs, no `.grad` writes. */
+export function grad(
+  outputs: Tensor | Tensor[],
+  inputs: Tensor | Tensor[],
+  gradOutputs?: Tensor | Array<Tensor | null> | null,
+  opts: GradOptions = {},
+): Array<Tensor | null> {
+  const outs = Array.isArray(outputs) ? outputs : [outputs];
+  const ins = Array.isArray(inputs) ? inputs : [inputs];
+  const gs = gradOutputs == null ? [] : Array.isArray(gradOutputs) ? gradOutputs : [gradOutputs];
+  const seeds = checkRoots(outs, gs, "grad");
+  const result: Array<Tensor | null> = ins.map(() => null);
+  const captures = new Map<Node, Map<number, Sink>>();
+  ins.forEach((t, i) => {
+    const e = t._edge();
+    if (!e) throw new Error(`grad: One of the differentiated Tensors (index ${i}) does not require grad`);
+    let m = captures.get(e.node);
+    if (!m) captures.set(e.node, (m = new Map()));
+    const prev = m.get(e.outputNr);
+    m.set(e.outputNr, (g) => {
+      result[i] = g;
+      prev?.(g);
+    });
+  });
+  const createGraph = opts.createGraph ?? false;
+  run(outs, seeds, { retainGraph: opts.retainGraph ?? createGraph, createGraph, accumulate: false }, captures);
+  return result.map((r, i) => {
+    if (r === null && !opts.allowUnused) {
+      throw new Error(
+        `grad: One of the differentiated Tensors (index ${i}) appears to not have been used in the graph. ` +
+          "Set allowUnused: true if this is the desired behavior.",
+      );
+    }
+    return r === null ? null : createGraph ? r : r.detach();
+  });
+}

@@ -1,0 +1,25 @@
+import type { CoreKernels } from "./interface/core.js";
+import type { ReduceKernels } from "./interface/reduce.js";
+import type { LinalgKernels } from "./interface/linalg.js";
+import type { IndexingKernels } from "./interface/indexing.js";
+import { cpuBackend } from "./cpu/index.js";
+
+/**
+ * The narrow interface every primitive calls. Kernels receive strided views (`View`) and write into an
+ * output view the op allocated; they never allocate tensors or touch autograd.
+ */
+export interface Backend extends CoreKernels, ReduceKernels, LinalgKernels, IndexingKernels {
+  readonly name: string;
+}
+
+let current: Backend = cpuBackend;
+
+/** The backend primitives run on. */
+export function backend(): Backend {
+  return current;
+}
+
+/** Chooses the backend (e.g. a native or WebAssembly one); the CPU reference backend is the default. */
+export function setBackend(b: Backend): void {
+  current = b;
+}

@@ -1,0 +1,58 @@
+import type { View } from "../../tensor.js";
+import type { CoreKernels, ElementwiseDescriptor } from "../interface/core.js";
+import { numel } from "../../layout.js";
+import { coalesce, compileMap, type CompiledMap } from "./compile-map.js";
+
+const compiled = new Map<string, CompiledMap>();
+
+function kernelFor(desc: ElementwiseDescriptor): CompiledMap {
+  const key = `${desc.arity}:${desc.expr}`;
+  let k = compiled.get(key);
+  if (!k) {
+    try {
+      k = compileMap(desc.expr, desc.arity);
+    } catch (e) {
+      throw new Error(`cpu backend: cannot compile the kernel of '${desc.name}' (${desc.expr}): ${String(e)}`);
+    }
+    compiled.set(key, k);
+  }
+  return k;
+}
+
+function run(desc: ElementwiseDescriptor, inputs: readonly View[], out: View, p0: number, p1: number): void {
+  if (numel(out.shape) === 0) return;
+  const c = coalesce(out.shape, [out.strides, ...inputs.map((v) => v.strides)]);
+  kernelFor(desc)(
+    out.buf,
+    out.offset,
+    c.strides[0],
+    inputs.map((v) => v.buf),
+    inputs.map((v) => v.offset),
+    c.strides.slice(1),
+    c.shape,
+    p0,
+    p1,
+  );
+}
+
+const IDENTITY: ElementwiseDescriptor = { name: "copy", arity: 1, expr: "a" };
+
+/** Integer storage truncates on store; bool storage needs 0/1, which `a !== 0` gives for any source. */
+const TO_BOOL: ElementwiseDescriptor = { name: "copy_to_bool", arity: 1, expr: "a !== 0 ? 1 : 0" };
+/** int64 lives in a Float64Array, which would keep fractions: truncate toward zero as a C cast does. */
+const TO_INT64: ElementwiseDescriptor = { name: "copy_to_int64", arity: 1, expr: "Math.trunc(a)" };
+
+export const coreKernels: CoreKernels = {
+  map(desc, inputs, out, params) {
+    run(desc, inputs, out, params?.[0] ?? 0, params?.[1] ?? 0);
+  },
+  copy(src, dst) {
+    let desc = IDENTITY;
+    if (dst.dtype === "bool" && src.dtype !== "bool") desc = TO_BOOL;
+    else if (dst.dtype === "int64" && (src.dtype === "float32" || src.dtype === "float64")) desc = TO_INT64;
+    run(desc, [src], dst, 0, 0);
+  },
+  fill(dst, value) {
+    run({ name: "fill", arity: 1, expr: "p0" }, [dst], dst, value, 0);
+  },
+};

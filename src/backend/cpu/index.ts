@@ -1,0 +1,14 @@
+import type { Backend } from "../backend.js";
+import { coreKernels } from "./core.js";
+import { reduceKernels } from "./reduce.js";
+import { linalgKernels } from "./linalg.js";
+import { indexingKernels } from "./indexing.js";
+
+/** The TypeScript reference backend: runs everywhere, and every other backend is tested against it. */
+export const cpuBackend: Backend = {
+  name: "cpu",
+  ...coreKernels,
+  ...reduceKernels,
+  ...linalgKernels,
+  ...indexingKernels,
+};

@@ -1,0 +1,3 @@
+import type { IndexingKernels } from "../interface/indexing.js";
+
+export const indexingKernels: IndexingKernels = {};

@@ -1,0 +1,3 @@
+import type { LinalgKernels } from "../interface/linalg.js";
+
+export const linalgKernels: LinalgKernels = {};

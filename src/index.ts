@@ -1,0 +1,22 @@
+/**
+ * torch-ts: PyTorch's `torch` for TypeScript. `import * as torch from "torch-ts"`.
+ *
+ * This entry point is the browser-safe core: it imports nothing from Node.
+ */
+import "./methods/core.js";
+
+export { Tensor, isTensor } from "./tensor.js";
+export type { View } from "./tensor.js";
+export * from "./dtype.js";
+export { broadcastShapes, convOutputSize, convTransposeOutputSize, poolOutputSize } from "./layout.js";
+export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./autograd/grad-mode.js";
+export * as autograd from "./autograd/index.js";
+export { backend, setBackend } from "./backend/backend.js";
+export type { Backend } from "./backend/backend.js";
+
+export * from "./ops/creation.js";
+export * from "./ops/elementwise.js";
+export { sum } from "./ops/reduce.js";
+export { view, reshape, expand, permute, transpose, t, squeeze, unsqueeze, flatten, unflatten, contiguous, clone } from "./ops/view.js";
+export { to } from "./ops/cast.js";
+export type { TensorLike } from "./ops/util.js";
