@@ -4,6 +4,11 @@
  * This entry point is the browser-safe core: it imports nothing from Node.
  */
 import "./methods/core.js";
+import "./methods/indexing.js";
+import "./methods/reduce.js";
+import "./methods/linalg.js";
+import "./methods/random.js";
+import "./methods/format.js";
 
 export { Tensor, isTensor } from "./tensor.js";
 export type { View } from "./tensor.js";
@@ -16,7 +21,13 @@ export type { Backend } from "./backend/backend.js";
 
 export * from "./ops/creation.js";
 export * from "./ops/elementwise.js";
-export { sum } from "./ops/reduce.js";
+export * from "./ops/reduce.js";
+export * from "./ops/indexing.js";
+export * from "./ops/joining.js";
+export * from "./ops/linalg.js";
+export * from "./ops/random.js";
+export * from "./random/generator.js";
+export * from "./format.js";
 export { view, reshape, expand, permute, transpose, t, squeeze, unsqueeze, flatten, unflatten, contiguous, clone } from "./ops/view.js";
 export { to } from "./ops/cast.js";
 export type { TensorLike } from "./ops/util.js";
