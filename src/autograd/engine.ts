@@ -3,6 +3,7 @@ import { AccumulateGrad, type Node } from "./node.js";
 import { enableGrad, noGrad } from "./grad-mode.js";
 import { add } from "../ops/elementwise.js";
 import { zeros } from "../ops/creation.js";
+import { to } from "../ops/cast.js";
 import { shapeEquals, formatShape } from "../layout.js";
 
 export interface BackwardOptions {
@@ -94,7 +95,8 @@ function run(
                 `expected shape compatible with ${formatShape(meta.shape)}`,
             );
           }
-          deliver(e.node, e.outputNr, g);
+          // As PyTorch's validate_outputs: a gradient always has its input's dtype (float32 input, float64 math).
+          deliver(e.node, e.outputNr, meta && meta.dtype !== g.dtype ? to(g, meta.dtype) : g);
         }
       }
       for (const e of node.next) {

@@ -36,7 +36,7 @@ const SIGMOID = "(a >= 0 ? 1 / (1 + Math.exp(-a)) : Math.exp(a) / (1 + Math.exp(
 const UNARY: Record<string, UnaryRow> = {
   neg: { name: "Neg", expr: "-a", out: "promote", grad: (g) => neg(g) },
   abs: { name: "Abs", expr: "Math.abs(a)", out: "promote", grad: (g, x) => mul(g, sign(x)) },
-  sign: { name: "Sign", expr: "(a > 0 ? 1 : a < 0 ? -1 : a === 0 ? 0 : a)", out: "promote", grad: (g) => zerosLikeGrad(g) },
+  sign: { name: "Sign", expr: "(a > 0 ? 1 : a < 0 ? -1 : 0)", out: "promote", grad: (g) => zerosLikeGrad(g) },
   exp: { name: "Exp", expr: "Math.exp(a)", out: "float", grad: (g, _x, y) => mul(g, y) },
   exp2: { name: "Exp2", expr: "Math.pow(2, a)", out: "float", grad: (g, _x, y) => mul(g, mul(y, Math.LN2)) },
   expm1: { name: "Expm1", expr: "Math.expm1(a)", out: "float", grad: (g, _x, y) => mul(g, add(y, 1)) },
@@ -223,7 +223,16 @@ function operands(op: string, a: TensorLike, b: TensorLike): [Tensor, Tensor] {
   return [a instanceof Tensor ? a : scalarTensor(a, dt), b instanceof Tensor ? b : scalarTensor(b, dt)];
 }
 
-export const neg = makeUnary("neg");
+const neg1 = makeUnary("neg");
+/** `−x`, as `torch.neg`; refuses bool tensors as PyTorch does. */
+export function neg(x: Tensor): Tensor {
+  if (x instanceof Tensor && x.dtype === "bool") {
+    throw new TypeError(
+      "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logicalNot()` operator instead.",
+    );
+  }
+  return neg1(x);
+}
 export const abs = makeUnary("abs");
 export const sign = makeUnary("sign");
 export const exp = makeUnary("exp");
@@ -265,13 +274,24 @@ const sub2 = makeBinary("sub");
 export function add(a: TensorLike, b: TensorLike, opts: { alpha?: number } = {}): Tensor {
   return add2(a, opts.alpha === undefined || opts.alpha === 1 ? b : mul(b, opts.alpha));
 }
-/** `a − alpha·b`, as `torch.sub`. */
+/** `a − alpha·b`, as `torch.sub`; refuses bool operands as PyTorch does. */
 export function sub(a: TensorLike, b: TensorLike, opts: { alpha?: number } = {}): Tensor {
+  checkSubOperands(a, b);
   return sub2(a, opts.alpha === undefined || opts.alpha === 1 ? b : mul(b, opts.alpha));
 }
 /** `b − a` (PyTorch's `rsub`), handy for `1 − x`. */
 export function rsub(a: TensorLike, b: TensorLike): Tensor {
+  checkSubOperands(a, b);
   return sub2(b, a);
+}
+
+function checkSubOperands(a: TensorLike, b: TensorLike): void {
+  const isBool = (v: TensorLike): boolean => (v instanceof Tensor ? v.dtype === "bool" : typeof v === "boolean");
+  if (isBool(a) || isBool(b)) {
+    throw new TypeError(
+      "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logicalNot()` operator instead.",
+    );
+  }
 }
 export const mul = makeBinary("mul");
 const div2 = makeBinary("div");
