@@ -31,3 +31,4 @@ export * from "./format.js";
 export { view, reshape, expand, permute, transpose, t, squeeze, unsqueeze, flatten, unflatten, contiguous, clone } from "./ops/view.js";
 export { to } from "./ops/cast.js";
 export type { TensorLike } from "./ops/util.js";
+export * as nn from "./nn/index.js";

@@ -2,13 +2,15 @@ import type { CoreKernels } from "./interface/core.js";
 import type { ReduceKernels } from "./interface/reduce.js";
 import type { LinalgKernels } from "./interface/linalg.js";
 import type { IndexingKernels } from "./interface/indexing.js";
+import type { ConvKernels } from "./interface/conv.js";
+import type { PoolKernels } from "./interface/pool.js";
 import { cpuBackend } from "./cpu/index.js";
 
 /**
  * The narrow interface every primitive calls. Kernels receive strided views (`View`) and write into an
  * output view the op allocated; they never allocate tensors or touch autograd.
  */
-export interface Backend extends CoreKernels, ReduceKernels, LinalgKernels, IndexingKernels {
+export interface Backend extends CoreKernels, ReduceKernels, LinalgKernels, IndexingKernels, ConvKernels, PoolKernels {
   readonly name: string;
 }
 

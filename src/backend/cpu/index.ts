@@ -3,6 +3,8 @@ import { coreKernels } from "./core.js";
 import { reduceKernels } from "./reduce.js";
 import { linalgKernels } from "./linalg.js";
 import { indexingKernels } from "./indexing.js";
+import { convKernels } from "./conv.js";
+import { poolKernels } from "./pool.js";
 
 /** The TypeScript reference backend: runs everywhere, and every other backend is tested against it. */
 export const cpuBackend: Backend = {
@@ -11,4 +13,6 @@ export const cpuBackend: Backend = {
   ...reduceKernels,
   ...linalgKernels,
   ...indexingKernels,
+  ...convKernels,
+  ...poolKernels,
 };

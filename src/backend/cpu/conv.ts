@@ -1,0 +1,3 @@
+import type { ConvKernels } from "../interface/conv.js";
+
+export const convKernels: ConvKernels = {};

@@ -1,0 +1,3 @@
+import type { PoolKernels } from "../interface/pool.js";
+
+export const poolKernels: PoolKernels = {};

@@ -1,0 +1,3 @@
+/** Pool kernels of the backend interface. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface PoolKernels {}
