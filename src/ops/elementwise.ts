@@ -167,7 +167,9 @@ function makeUnary(key: string): (x: Tensor) => Tensor {
     forward(ctx, [x]) {
       const out = Tensor.empty(x.shape, outDtype(row.out, x.dtype === "bool" && row.out === "promote" ? "int64" : x.dtype));
       backend().map(descriptor(key, 1, row.expr), [x], out);
-      if (ctx.needsInputGrad[0]) ctx.save(x, out);
+      // Save only what the gradient reads (its arity says which), as PyTorch does: saving the output of an
+      // op whose gradient ignores it would make a later in-place write to that output fail for no reason.
+      if (ctx.needsInputGrad[0] && row.grad) ctx.save(x, ...(row.grad.length >= 3 ? [out] : []));
       return out;
     },
     backward(ctx, [g]) {
@@ -190,7 +192,7 @@ function makeBinary(key: string): (a: TensorLike, b: TensorLike) => Tensor {
       // paths, which truncate on store exactly like C arithmetic in the promoted type.
       checkIntegerDivisor(key, b, promoted);
       backend().map(descriptor(key, 2, row.expr), [broadcastView(a, shape), broadcastView(b, shape)], out);
-      if (ctx.needsInputGrad.some(Boolean)) ctx.save(a, b, out);
+      if (ctx.needsInputGrad.some(Boolean) && row.grad) ctx.save(a, b, ...(row.grad.length >= 4 ? [out] : []));
       return out;
     },
     backward(ctx, [g]) {
