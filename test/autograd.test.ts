@@ -151,3 +151,14 @@ describe("autograd", () => {
     expect(torch.autograd.gradcheck(wrong, [x], { raiseException: false })).toBe(false);
   });
 });
+
+describe("in-place writes after use", () => {
+  it("do not break ops whose gradient never read the overwritten tensor", () => {
+    const x = torch.tensor([1, 2], { dtype: "float64", requiresGrad: true });
+    const h = x.mul(3);
+    const z = h.add(1); // AddBackward needs no saved values, as in PyTorch
+    h.add_(5);
+    z.sum().backward();
+    expect(x.grad!.tolist()).toEqual([3, 3]);
+  });
+});

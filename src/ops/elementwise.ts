@@ -192,16 +192,21 @@ function makeBinary(key: string): (a: TensorLike, b: TensorLike) => Tensor {
       // paths, which truncate on store exactly like C arithmetic in the promoted type.
       checkIntegerDivisor(key, b, promoted);
       backend().map(descriptor(key, 2, row.expr), [broadcastView(a, shape), broadcastView(b, shape)], out);
-      if (ctx.needsInputGrad.some(Boolean) && row.grad) ctx.save(a, b, ...(row.grad.length >= 4 ? [out] : []));
+      if (ctx.needsInputGrad.some(Boolean) && row.grad) {
+        const n = row.grad.length;
+        ctx.save(...(n >= 2 ? [a, b] : []), ...(n >= 4 ? [out] : []));
+        ctx.shapes = [a.shape, b.shape];
+      }
       return out;
     },
     backward(ctx, [g]) {
       const [a, b, y] = ctx.saved;
+      const [sa, sb] = ctx.shapes as number[][];
       if (!row.grad) return [null, null];
       const [ga, gb] = row.grad(g, a, b, y);
       return [
-        ga && ctx.needsInputGrad[0] ? sumToShape(ga, a.shape) : null,
-        gb && ctx.needsInputGrad[1] ? sumToShape(gb, b.shape) : null,
+        ga && ctx.needsInputGrad[0] ? sumToShape(ga, sa) : null,
+        gb && ctx.needsInputGrad[1] ? sumToShape(gb, sb) : null,
       ];
     },
   });
