@@ -5,6 +5,24 @@ import { isGradEnabled, noGrad } from "../autograd/grad-mode.js";
 import { backend } from "../backend/backend.js";
 import { clone, expand } from "./view.js";
 import { to } from "./cast.js";
+import { defineUnaryOutputOp } from "./define.js";
+import { zeros } from "./creation.js";
+
+/**
+ * `fill_`/`zero_`/`copy_` of a constant onto a tensor with history: the old values no longer matter, so the
+ * gradient to them is zero, and the result still requires grad (PyTorch's FillBackward0).
+ */
+const overwrite = defineUnaryOutputOp<undefined>({
+  name: "Fill",
+  forward(_ctx, [, value]) {
+    const out = Tensor.empty(value.shape, value.dtype);
+    backend().copy(value, out);
+    return out;
+  },
+  backward(_ctx, [g]) {
+    return [zeros(g.shape, { dtype: g.dtype }), null];
+  },
+});
 
 /**
  * Runs an in-place op (`add_`, `mul_`, …): the result is computed out of place, from a snapshot of `self`
@@ -19,6 +37,7 @@ export function applyInplace(self: Tensor, op: string, compute: (x: Tensor) => T
   const recording = isGradEnabled();
   const src = recording ? clone(self) : self;
   let r = compute(src);
+  if (recording && self.requiresGrad && !r.requiresGrad) r = overwrite([src, r], undefined);
   if (!shapeEquals(r.shape, self.shape)) {
     // PyTorch's wording: the result may broadcast up to self's shape, never beyond it.
     try {
