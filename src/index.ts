@@ -32,3 +32,6 @@ export { view, reshape, expand, permute, transpose, t, squeeze, unsqueeze, flatt
 export { to } from "./ops/cast.js";
 export type { TensorLike } from "./ops/util.js";
 export * as nn from "./nn/index.js";
+export * as optim from "./optim/index.js";
+export * from "./serialization/index.js";
+export * as utils from "./utils.js";

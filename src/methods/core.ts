@@ -6,7 +6,6 @@ import { Tensor } from "../tensor.js";
 import type { DType } from "../dtype.js";
 import * as ew from "../ops/elementwise.js";
 import * as v from "../ops/view.js";
-import { sum } from "../ops/reduce.js";
 import { to } from "../ops/cast.js";
 import { applyInplace } from "../ops/inplace.js";
 import { full } from "../ops/creation.js";
@@ -77,7 +76,6 @@ declare module "../tensor.js" {
     contiguous(): Tensor;
     clone(): Tensor;
 
-    sum(dim?: number | number[] | null, keepdim?: boolean, opts?: { dtype?: DType }): Tensor;
     to(dtype: DType | { dtype?: DType; copy?: boolean }): Tensor;
     float(): Tensor;
     double(): Tensor;
@@ -187,9 +185,6 @@ P.contiguous = function (this: Tensor) {
 };
 P.clone = function (this: Tensor) {
   return v.clone(this);
-};
-P.sum = function (this: Tensor, d?: number | number[] | null, k?: boolean, o?: { dtype?: DType }) {
-  return sum(this, d, k, o);
 };
 P.to = function (this: Tensor, d: DType | { dtype?: DType; copy?: boolean }) {
   return to(this, d);

@@ -1,6 +1,7 @@
 import { Tensor } from "../tensor.js";
 import { type DType, type TypedArray, DTYPES, allocate, castScalar } from "../dtype.js";
 import { numel } from "../layout.js";
+import { fma32, fma64 } from "../fma.js";
 
 export interface CreationOptions {
   dtype?: DType;
@@ -194,4 +195,154 @@ export function fromTypedArray(data: TypedArray, shape?: readonly number[], dtyp
     throw new TypeError(`fromTypedArray: dtype ${dt} is stored in ${storage.name}, got ${data.constructor.name}`);
   }
   return new Tensor(data, dt, s);
+}
+
+/**
+ * The k-th value of PyTorch's CPU range loop: `cpu_serial_kernel_vec` writes 2·W-element blocks through
+ * `Vectorized::arange(base, step)`, re-deriving `base` every W elements (W = 32 bytes / element size), and
+ * the remainder one element at a time. `head(i)` is the loop's scalar formula, `lane(base, j)` a vector
+ * lane; reproducing the blocking is what makes the rounding, and so the values, equal PyTorch's.
+ */
+function rangeLoop(out: TypedArray, n: number, width: number, head: (i: number) => number, lane: (base: number, j: number) => number): void {
+  const blocked = Math.floor(n / (2 * width)) * 2 * width;
+  for (let i = 0; i < blocked; i += width) {
+    const base = head(i);
+    for (let j = 0; j < width; j++) out[i + j] = lane(base, j);
+  }
+  for (let i = blocked; i < n; i++) out[i] = head(i);
+}
+
+/** Vector width (elements per 256-bit register) of PyTorch's AVX2 kernels. */
+const VEC_WIDTH: Record<DType, number> = { float32: 8, float64: 4, int32: 8, int64: 4, uint8: 32, bool: 32 };
+
+function formatBound(v: number): string {
+  return Number.isNaN(v) ? "nan" : v === Infinity ? "inf" : v === -Infinity ? "-inf" : String(v);
+}
+
+/**
+ * Values from `start` (default 0) up to but excluding `end` in steps of `step` (default 1), as
+ * `torch.arange(start, end, step)`; length ⌈(end − start) / step⌉. Dtype: int64 when every argument is an
+ * integer, else float32 (JavaScript cannot tell `5.0` from `5`: pass `{ dtype: "float32" }` for floats).
+ *
+ * @example
+ * torch.arange(5) // tensor([0, 1, 2, 3, 4])
+ * torch.arange(1, 2.5, 0.5) // tensor([1.0000, 1.5000, 2.0000])
+ */
+export function arange(end: number, opts?: CreationOptions): Tensor;
+export function arange(start: number, end: number, opts?: CreationOptions): Tensor;
+export function arange(start: number, end: number, step?: number, opts?: CreationOptions): Tensor;
+export function arange(...args: Array<number | CreationOptions | undefined>): Tensor {
+  const opts: CreationOptions = typeof args[args.length - 1] === "object" ? (args.pop() as CreationOptions) : {};
+  const nums = args.filter((a): a is number => a !== undefined);
+  for (const v of nums) {
+    if (typeof v !== "number") throw new TypeError(`arange: expected numbers, got ${typeof v}`);
+  }
+  if (nums.length < 1 || nums.length > 3) throw new TypeError(`arange: expected 1 to 3 numbers, got ${nums.length}`);
+  const [start, end, step] = nums.length === 1 ? [0, nums[0], 1] : [nums[0], nums[1], nums[2] ?? 1];
+  const inferred: DType = nums.every((v) => Number.isInteger(v)) ? "int64" : "float32";
+  const dtype = checkDtype(opts.dtype ?? inferred, "arange");
+  if (dtype === "bool") throw new TypeError(`arange: "arange_cpu" not implemented for 'Bool'`);
+  const floating = dtype === "float32" || dtype === "float64";
+  // Integer outputs accumulate in int64, so PyTorch truncates the arguments first (step 0.5 → 0).
+  const [xs, xe, xstep] = floating ? [start, end, step] : [Math.trunc(start), Math.trunc(end), Math.trunc(step)];
+  let size: number;
+  if (dtype === "int64") {
+    const sgn = Math.sign(xstep);
+    size = Math.trunc((xe - xs + xstep - sgn) / xstep);
+  } else {
+    size = Math.ceil((end - start) / step);
+  }
+  if (!(xstep > 0 || xstep < 0)) throw new RangeError("arange: step must be nonzero");
+  if (!Number.isFinite(xs) || !Number.isFinite(xe)) {
+    throw new RangeError(`arange: unsupported range: ${formatBound(xs)} -> ${formatBound(xe)}`);
+  }
+  if (!((xstep > 0 && xe >= xs) || (xstep < 0 && xe <= xs))) {
+    throw new RangeError("arange: upper bound and larger bound inconsistent with step sign");
+  }
+  if (!(size >= 0 && size <= Number.MAX_SAFE_INTEGER)) throw new RangeError("arange: invalid size, possible overflow?");
+  const t = Tensor.empty([size], dtype);
+  if (floating) {
+    // Computed in double with fused multiply-adds (as PyTorch's build), rounded to the dtype per element.
+    const round = dtype === "float32" ? Math.fround : (v: number): number => v;
+    rangeLoop(
+      t.buf,
+      size,
+      VEC_WIDTH[dtype],
+      (i) => round(fma64(xstep, i, xs)),
+      (base, j) => round(fma64(j, xstep, base)),
+    );
+  } else {
+    // `+ 0` turns a truncated -0 into the 0 an int64 holds.
+    for (let i = 0; i < size; i++) t.buf[i] = castScalar(xs + xstep * i, dtype) + 0;
+  }
+  return finish(t, opts);
+}
+
+/**
+ * `steps` values evenly spaced from `start` to `end` inclusive, as `torch.linspace(start, end, steps)`.
+ * Default dtype float32. PyTorch computes the first half forward from `start` and the second half backward
+ * from `end`, so both endpoints are exact.
+ *
+ * @example
+ * torch.linspace(0, 1, 5) // tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])
+ */
+export function linspace(start: number, end: number, steps: number, opts: CreationOptions = {}): Tensor {
+  if (!Number.isInteger(steps)) throw new TypeError(`linspace: steps must be an integer, got ${steps}`);
+  if (steps < 0) throw new RangeError("linspace: number of steps must be non-negative");
+  const dtype = checkDtype(opts.dtype ?? "float32", "linspace");
+  if (dtype === "bool") throw new TypeError(`linspace: "linspace_cpu" not implemented for 'Bool'`);
+  const t = Tensor.empty([steps], dtype);
+  if (steps === 1) {
+    t.buf[0] = castScalar(start, dtype);
+  } else if (steps > 1) {
+    const halfway = Math.floor(steps / 2);
+    if (dtype === "float32" || dtype === "float64") {
+      // scalar_t arithmetic: the anchors use fused multiply-adds, the vector lanes plain `base + j·step`.
+      const single = dtype === "float32";
+      const r = single ? Math.fround : (v: number): number => v;
+      const fma = single ? fma32 : fma64;
+      const s = r(start);
+      const e = r(end);
+      const step = r(r(e - s) / (steps - 1));
+      rangeLoop(
+        t.buf,
+        steps,
+        VEC_WIDTH[dtype],
+        (i) => (i < halfway ? fma(step, r(i), s) : fma(-step, r(steps - i - 1), e)),
+        (base, j) => r(base + r(j * step)),
+      );
+    } else {
+      // Integer outputs: a double step from the truncated endpoints; each value truncated back (`+ 0`: no -0).
+      const s = Math.trunc(start);
+      const e = Math.trunc(end);
+      const step = (e - s) / (steps - 1);
+      rangeLoop(
+        t.buf,
+        steps,
+        VEC_WIDTH[dtype],
+        (i) => castScalar(i < halfway ? fma64(step, i, s) : fma64(-step, steps - i - 1, e), dtype) + 0,
+        (base, j) => castScalar(base + j * step, dtype) + 0,
+      );
+    }
+  }
+  return finish(t, opts);
+}
+
+/**
+ * The n×m identity (ones on the main diagonal), as `torch.eye(n, m=n)`. Default dtype float32.
+ *
+ * @example
+ * torch.eye(2) // tensor([[1., 0.], [0., 1.]])
+ */
+export function eye(n: number, m?: number | CreationOptions, opts: CreationOptions = {}): Tensor {
+  if (typeof m === "object") {
+    opts = m;
+    m = undefined;
+  }
+  const cols = m ?? n;
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`eye: n must be greater or equal to 0, got ${n}`);
+  if (!Number.isInteger(cols) || cols < 0) throw new RangeError(`eye: m must be greater or equal to 0, got ${cols}`);
+  const t = Tensor.empty([n, cols], checkDtype(opts.dtype ?? "float32", "eye"));
+  for (let i = 0; i < Math.min(n, cols); i++) t.buf[i * cols + i] = 1;
+  return finish(t, opts);
 }

@@ -277,14 +277,19 @@ export const isfinite = makeUnary("isfinite");
 
 const add2 = makeBinary("add");
 const sub2 = makeBinary("sub");
+function scaled(b: TensorLike, alpha: number | undefined): TensorLike {
+  if (alpha === undefined || alpha === 1) return b;
+  return b instanceof Tensor ? mul(b, alpha) : Number(b) * alpha;
+}
+
 /** `a + alpha·b` with broadcasting and type promotion, as `torch.add(a, b, alpha=…)`. */
 export function add(a: TensorLike, b: TensorLike, opts: { alpha?: number } = {}): Tensor {
-  return add2(a, opts.alpha === undefined || opts.alpha === 1 ? b : mul(b, opts.alpha));
+  return add2(a, scaled(b, opts.alpha));
 }
 /** `a − alpha·b`, as `torch.sub`; refuses bool operands as PyTorch does. */
 export function sub(a: TensorLike, b: TensorLike, opts: { alpha?: number } = {}): Tensor {
   checkSubOperands(a, b);
-  return sub2(a, opts.alpha === undefined || opts.alpha === 1 ? b : mul(b, opts.alpha));
+  return sub2(a, scaled(b, opts.alpha));
 }
 /** `b − a` (PyTorch's `rsub`), handy for `1 − x`. */
 export function rsub(a: TensorLike, b: TensorLike): Tensor {

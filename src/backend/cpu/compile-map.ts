@@ -99,7 +99,6 @@ export function compileMap(expr: string, arity: number): CompiledMap {
   L("}");
   const params = "out, outOffset, outStrides, bufs, offsets, strides, shape, p0, p1";
   const lib = Object.keys(SCALAR_LIB).join(", ");
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
   const make = new Function("lib", `const { ${lib} } = lib;\nreturn function kernel(${params}) {\n${lines.join("\n")}\n};`);
   return make(SCALAR_LIB) as CompiledMap;
 }

@@ -1,1 +1,45 @@
-export {};
+/**
+ * Pooling under `torch.nn.functional`'s names (`F.maxPool2d` is `F.max_pool2d`). Keyword arguments are one
+ * options object; with `returnIndices: true` the result is `[output, indices]`.
+ */
+export {
+  maxPool1d,
+  maxPool2d,
+  maxPool3d,
+  maxPool1dWithIndices,
+  maxPool2dWithIndices,
+  maxPool3dWithIndices,
+  avgPool1d,
+  avgPool2d,
+  avgPool3d,
+  maxUnpool1d,
+  maxUnpool2d,
+  maxUnpool3d,
+  adaptiveAvgPool1d,
+  adaptiveAvgPool2d,
+  adaptiveAvgPool3d,
+  adaptiveMaxPool1d,
+  adaptiveMaxPool2d,
+  adaptiveMaxPool3d,
+  adaptiveMaxPool1dWithIndices,
+  adaptiveMaxPool2dWithIndices,
+  adaptiveMaxPool3dWithIndices,
+  lpPool1d,
+  lpPool2d,
+  fractionalMaxPool2d,
+  fractionalMaxPool2dWithIndices,
+  stochasticPool2d,
+  mixedPool2d,
+} from "../../ops/pool.js";
+export type {
+  MaxPoolOptions,
+  AvgPoolOptions,
+  AvgPool1dOptions,
+  MaxUnpoolOptions,
+  AdaptiveSize,
+  LPPoolOptions,
+  FractionalMaxPoolOptions,
+  StochasticPoolOptions,
+  MixedPoolOptions,
+  IntOrTuple,
+} from "../../ops/pool.js";

@@ -1,0 +1,9 @@
+/**
+ * `torch-ts/vision` (torchvision): datasets, transforms and images. Node-only: datasets read files.
+ */
+export * as datasets from "./datasets/index.js";
+export * as transforms from "./transforms/index.js";
+export { Image, isImage } from "./image.js";
+export type { ImageMode } from "./image.js";
+export { parseIdx } from "./idx.js";
+export type { IdxArray } from "./idx.js";
