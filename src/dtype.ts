@@ -110,7 +110,7 @@ export function castScalar(v: number, dtype: DType): number {
     case "int32":
       return v | 0;
     case "int64":
-      return Math.trunc(v);
+      return Math.trunc(v) + 0; // + 0 turns -0 (from truncating -0.5) into 0: integers have no sign of zero
     case "uint8":
       return ((Math.trunc(v) % 256) + 256) % 256;
     case "bool":

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as torch from "../src/index.js";
 import { fma32, fma64 } from "../src/fma.js";
+import { type DiffCase, Rng, expectClean, runDifferential } from "./oracle/differential.js";
 
 /** Printed by PyTorch 1.13 (`/usr/bin/python3`, CPU) with the seeds used below: `tensor.tolist()`. */
 const PT: Record<string, any> = {
@@ -302,5 +303,90 @@ describe("errors with PyTorch's wording", () => {
     expect(() => torch.multinomial(torch.ones(2, 2, 2), 1)).toThrow("prob_dist must be 1 or 2 dim");
     expect(() => torch.multinomial(torch.tensor([1, 2]), 1)).toThrow("multinomial only supports floating-point dtypes for input, got: Long");
     expect(() => torch.rand([2], { generator: {} as any })).toThrow("generator must be a torch.Generator");
+  });
+});
+
+/**
+ * Random streams against PyTorch over many sizes, seeds and parameters, compared exactly (float32 and
+ * integer results bit for bit; float64 normals to 2 ulp, the libm limit).
+ */
+function streamCases(): DiffCase[] {
+  const rng = new Rng(20261126);
+  const cases: DiffCase[] = [];
+  const exact = { rtol: 0, atol: 0 };
+  const py = (seed: number, expr: string): string => `torch.manual_seed(${seed})\nout = ${expr}`;
+  for (let k = 0; k < 120; k++) {
+    const seed = rng.int(0, 2 ** 31);
+    const n = rng.pick([1, 5, 15, 16, 17, 31, 32, 33, 100, rng.int(1, 300)]);
+    const shape = rng.bool(0.3) ? [n, rng.int(1, 3)] : [n];
+    const shapePy = `(${shape.join(", ")},)`;
+    const f64 = rng.bool(0.3);
+    const dt = f64 ? "float64" : "float32";
+    const tol = f64 ? { rtol: 4.5e-16, atol: 0 } : exact;
+    const mean = rng.pick([0, 0.5, -3]);
+    const std = rng.pick([1, 0.02, 2.5]);
+    const [lo, hi] = rng.pick([[0, 1], [-0.05, 0.05], [-3, 7]]);
+    switch (k % 6) {
+      case 0:
+        cases.push({ name: `rand ${dt} ${shapePy} seed ${seed}`, inputs: [], ...exact,
+          ts: () => (torch.manualSeed(seed), torch.rand(shape, { dtype: dt })),
+          py: py(seed, `torch.rand(${shapePy}, dtype=torch.${dt})`) });
+        break;
+      case 1:
+        cases.push({ name: `randn ${dt} ${shapePy} seed ${seed}`, inputs: [], ...tol,
+          ts: () => (torch.manualSeed(seed), torch.randn(shape, { dtype: dt })),
+          py: py(seed, `torch.randn(${shapePy}, dtype=torch.${dt})`) });
+        break;
+      case 2: {
+        const t = rng.bool(0.4) && shape.length === 2;
+        cases.push({ name: `normal_(${mean}, ${std}) ${dt} ${shapePy}${t ? " transposed" : ""} seed ${seed}`, inputs: [], ...tol,
+          ts: () => {
+            torch.manualSeed(seed);
+            const x = t ? torch.zeros([shape[1], shape[0]], { dtype: dt }).t() : torch.zeros(shape, { dtype: dt });
+            return x.normal_(mean, std);
+          },
+          py: py(seed, `${t ? `torch.zeros(${shape[1]}, ${shape[0]}, dtype=torch.${dt}).t()` : `torch.zeros(${shapePy}, dtype=torch.${dt})`}.normal_(${mean}, ${std})`) });
+        break;
+      }
+      case 3:
+        cases.push({ name: `uniform_(${lo}, ${hi}) ${dt} ${shapePy} seed ${seed}`, inputs: [], ...exact,
+          ts: () => (torch.manualSeed(seed), torch.zeros(shape, { dtype: dt }).uniform_(lo, hi)),
+          py: py(seed, `torch.zeros(${shapePy}, dtype=torch.${dt}).uniform_(${lo}, ${hi})`) });
+        break;
+      case 4: {
+        const low = rng.pick([0, -7, 3]);
+        const high = low + rng.pick([1, 2, 10, 1000, 2 ** 33]);
+        cases.push({ name: `randint(${low}, ${high}) ${shapePy} seed ${seed}`, inputs: [], ...exact,
+          ts: () => (torch.manualSeed(seed), torch.randint(low, high, shape)),
+          py: py(seed, `torch.randint(${low}, ${high}, ${shapePy})`) });
+        cases.push({ name: `randperm(${n}) seed ${seed}`, inputs: [], ...exact,
+          ts: () => (torch.manualSeed(seed), torch.randperm(n)),
+          py: py(seed, `torch.randperm(${n})`) });
+        break;
+      }
+      case 5: {
+        const pdt = rng.pick(["float32", "float64"] as const);
+        cases.push({ name: `bernoulli(p ${pdt} ${shapePy}) seed ${seed}`, ...exact, noGrad: true,
+          inputs: [{ shape, dtype: pdt, values: "uniform", low: 0, high: 1, requiresGrad: false }],
+          ts: (p) => (torch.manualSeed(seed), torch.bernoulli(p)),
+          py: py(seed, "torch.bernoulli(x0)") });
+        const rows = rng.int(1, 3);
+        const cats = rng.int(2, 40);
+        const ns = rng.int(1, cats);
+        const repl = rng.bool();
+        cases.push({ name: `multinomial [${rows},${cats}] n=${ns} replacement=${repl} seed ${seed}`, ...exact, noGrad: true,
+          inputs: [{ shape: [rows, cats], dtype: pdt, values: "uniform", low: 0, high: 1, requiresGrad: false }],
+          ts: (p) => (torch.manualSeed(seed), torch.multinomial(p, ns, repl)),
+          py: py(seed, `torch.multinomial(x0, ${ns}, ${repl ? "True" : "False"})`) });
+        break;
+      }
+    }
+  }
+  return cases;
+}
+
+describe("random streams vs PyTorch (oracle)", () => {
+  it("rand, randn, normal_, uniform_, randint, randperm, bernoulli, multinomial", async () => {
+    expectClean(await runDifferential("random-streams", streamCases()), 140);
   });
 });

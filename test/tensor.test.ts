@@ -83,3 +83,13 @@ describe("type promotion", () => {
     expect(torch.div(torch.tensor([1.5]), 0).item()).toBe(Infinity);
   });
 });
+
+describe("int64 storage", () => {
+  it("never holds -0 or fractions", () => {
+    const z = torch.tensor([0, 3]).neg();
+    expect(Object.is(z.tolist()[0], 0)).toBe(true);
+    expect(Object.is(torch.tensor([-0.5]).to("int64").item(), 0)).toBe(true);
+    expect(Object.is(torch.tensor([-0.5], { dtype: "int64" }).item(), 0)).toBe(true);
+    expect(torch.tensor([7]).mul(-1).mul(0).tolist().map((v: number) => Object.is(v, 0))).toEqual([true]);
+  });
+});

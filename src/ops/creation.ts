@@ -201,7 +201,9 @@ export function fromTypedArray(data: TypedArray, shape?: readonly number[], dtyp
  * The k-th value of PyTorch's CPU range loop: `cpu_serial_kernel_vec` writes 2·W-element blocks through
  * `Vectorized::arange(base, step)`, re-deriving `base` every W elements (W = 32 bytes / element size), and
  * the remainder one element at a time. `head(i)` is the loop's scalar formula, `lane(base, j)` a vector
- * lane; reproducing the blocking is what makes the rounding, and so the values, equal PyTorch's.
+ * lane; reproducing the blocking is what makes the rounding, and so the values, equal PyTorch's. (With
+ * several threads PyTorch restarts the blocking at each thread's chunk of a range over 32768 elements; this
+ * follows its single-threaded loop.)
  */
 function rangeLoop(out: TypedArray, n: number, width: number, head: (i: number) => number, lane: (base: number, j: number) => number): void {
   const blocked = Math.floor(n / (2 * width)) * 2 * width;

@@ -17,11 +17,12 @@ import { fillNormal, fillUniform, uniform24, uniform53 } from "../random/distrib
  * (dims by decreasing stride) for in-place fills of views.
  */
 
-/** Options every random function takes besides its creation options. */
+/** Options every random function takes: the generator to draw from (default: `defaultGenerator`). */
 export interface GeneratorOptions {
   generator?: Generator;
 }
 
+/** Options of the random factories (`rand`, `randn`, …): the generator plus the creation options. */
 export interface RandomOptions extends GeneratorOptions {
   dtype?: DType;
   requiresGrad?: boolean;

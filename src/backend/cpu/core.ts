@@ -19,8 +19,17 @@ function kernelFor(desc: ElementwiseDescriptor): CompiledMap {
   return k;
 }
 
+/**
+ * int64 lives in a Float64Array: results are truncated like a C cast, and `+ 0` turns the -0 that float
+ * arithmetic can produce (neg(0), -1 * 0) into the 0 integers have.
+ */
+function forInt64(desc: ElementwiseDescriptor): ElementwiseDescriptor {
+  return { name: `${desc.name}_int64`, arity: desc.arity, expr: `(Math.trunc(${desc.expr}) + 0)` };
+}
+
 function run(desc: ElementwiseDescriptor, inputs: readonly View[], out: View, p0: number, p1: number): void {
   if (numel(out.shape) === 0) return;
+  if (out.dtype === "int64") desc = forInt64(desc);
   const c = coalesce(out.shape, [out.strides, ...inputs.map((v) => v.strides)]);
   kernelFor(desc)(
     out.buf,
@@ -39,18 +48,14 @@ const IDENTITY: ElementwiseDescriptor = { name: "copy", arity: 1, expr: "a" };
 
 /** Integer storage truncates on store; bool storage needs 0/1, which `a !== 0` gives for any source. */
 const TO_BOOL: ElementwiseDescriptor = { name: "copy_to_bool", arity: 1, expr: "a !== 0 ? 1 : 0" };
-/** int64 lives in a Float64Array, which would keep fractions: truncate toward zero as a C cast does. */
-const TO_INT64: ElementwiseDescriptor = { name: "copy_to_int64", arity: 1, expr: "Math.trunc(a)" };
 
 export const coreKernels: CoreKernels = {
   map(desc, inputs, out, params) {
     run(desc, inputs, out, params?.[0] ?? 0, params?.[1] ?? 0);
   },
   copy(src, dst) {
-    let desc = IDENTITY;
-    if (dst.dtype === "bool" && src.dtype !== "bool") desc = TO_BOOL;
-    else if (dst.dtype === "int64" && (src.dtype === "float32" || src.dtype === "float64")) desc = TO_INT64;
-    run(desc, [src], dst, 0, 0);
+    // int64 destinations are truncated by `run` itself.
+    run(dst.dtype === "bool" && src.dtype !== "bool" ? TO_BOOL : IDENTITY, [src], dst, 0, 0);
   },
   fill(dst, value) {
     run({ name: "fill", arity: 1, expr: "p0" }, [dst], dst, value, 0);

@@ -1,5 +1,6 @@
 import { Tensor } from "../../tensor.js";
 import type { DType } from "../../dtype.js";
+import { convTransposeOutputSize } from "../../layout.js";
 import { Module } from "../module.js";
 import { Parameter } from "../parameter.js";
 import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from "../init.js";
@@ -263,9 +264,8 @@ function outputPaddingFor(m: ConvNd, dims: number, input: Tensor, outputSize?: r
     );
   }
   const spatial = input.shape.slice(nonSpatial);
-  const min = spatial.map(
-    (s, d) => (s - 1) * m.stride[d] - 2 * (m.padding as number[])[d] + m.dilation[d] * (m.kernelSize[d] - 1) + 1,
-  );
+  const padding = m.padding as number[];
+  const min = spatial.map((s, d) => convTransposeOutputSize(s, m.kernelSize[d], m.stride[d], padding[d], m.dilation[d], 0));
   const max = min.map((v, d) => v + m.stride[d] - 1);
   if (size.some((s, d) => s < min[d] || s > max[d])) {
     throw new Error(
