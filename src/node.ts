@@ -4,3 +4,4 @@
  */
 export { save, load } from "./serialization/node.js";
 export type { SaveOptions } from "./serialization/node.js";
+export * from "./data/node.js";

@@ -578,7 +578,8 @@ describe("CLI framework", () => {
   it("has --help on the program and on every command", async () => {
     const c = capture();
     expect(await main(["--help"], c)).toBe(0);
-    expect(c.out).toMatch(/^Usage: torch-ts <command> \[options\]\n\nCommands:\n {2}board {2}serve a web page/);
+    expect(c.out).toMatch(/^Usage: torch-ts <command> \[options\]\n\nCommands:\n/);
+    expect(c.out).toMatch(/\n {2}board +serve a web page/);
     expect(c.out).toContain("Exit codes: 0 success, 1 the command failed, 2 invalid command line.");
     const d = capture();
     expect(await main(["board", "--help"], d)).toBe(0);
@@ -687,7 +688,7 @@ describe("the torch-ts program, built as shipped", () => {
   it("prints help and exits 0; fails with 1 and no stack trace on a missing logdir", async () => {
     const help = spawnCli(["--help"]);
     expect(await help.exit).toBe(0);
-    expect(help.out()).toContain("board  serve a web page");
+    expect(help.out()).toMatch(/board +serve a web page/);
     const missing = spawnCli(["board", "--logdir", join(tmp, "nope")]);
     expect(await missing.exit).toBe(1);
     expect(missing.err()).toBe(`torch-ts board: logdir '${join(tmp, "nope")}' does not exist\n`);

@@ -4,14 +4,19 @@ import type { LinalgKernels } from "./interface/linalg.js";
 import type { IndexingKernels } from "./interface/indexing.js";
 import type { ConvKernels } from "./interface/conv.js";
 import type { PoolKernels } from "./interface/pool.js";
+import type { NormKernels } from "./interface/norm.js";
+import type { LossKernels } from "./interface/loss.js";
 import { cpuBackend } from "./cpu/index.js";
 
 /**
  * The narrow interface every primitive calls. Kernels receive strided views (`View`) and write into an
  * output view the op allocated; they never allocate tensors or touch autograd.
  */
-export interface Backend extends CoreKernels, ReduceKernels, LinalgKernels, IndexingKernels, ConvKernels, PoolKernels {
+export interface Backend extends CoreKernels, ReduceKernels, LinalgKernels, IndexingKernels, ConvKernels, PoolKernels, NormKernels, LossKernels {
   readonly name: string;
+  /** Thread control for backends that run kernels in parallel (`torch.setNumThreads`); absent when single-threaded. */
+  setNumThreads?(n: number): void;
+  getNumThreads?(): number;
 }
 
 let current: Backend = cpuBackend;

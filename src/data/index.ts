@@ -6,3 +6,5 @@ export { Sampler, SequentialSampler, RandomSampler, SubsetRandomSampler, Weighte
 export { defaultCollate } from "./collate.js";
 export { DataLoader } from "./dataloader.js";
 export type { DataLoaderOptions } from "./dataloader.js";
+export { getWorkerInfo } from "./prefetch.js";
+export type { WorkerInfo, WorkerBackend, WorkerChannel, WorkerStartOptions } from "./prefetch.js";

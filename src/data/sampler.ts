@@ -1,6 +1,6 @@
 import { Tensor } from "../tensor.js";
 import { randperm, randint, multinomial } from "../ops/random.js";
-import type { Generator } from "../random/generator.js";
+import { Generator, defaultGenerator } from "../random/generator.js";
 
 /** Yields dataset indices (or lists of them), as `torch.utils.data.Sampler`. */
 export abstract class Sampler<T = number> implements Iterable<T> {
@@ -49,16 +49,18 @@ export class RandomSampler extends Sampler<number> {
   }
   *[Symbol.iterator](): Iterator<number> {
     const n = this.dataSource.length;
+    // Without a generator PyTorch seeds a fresh one from one int64 draw of the default generator.
+    const generator = this.generator ?? new Generator().manualSeed(defaultGenerator.random64() % (1n << 63n));
     if (this.replacement) {
-      const draws = randint(0, n, [this.numSamples], { generator: this.generator }).toTypedArray();
+      const draws = randint(0, n, [this.numSamples], { generator }).toTypedArray();
       for (const i of draws) yield i;
       return;
     }
-    // Whole permutations, then a partial one, as PyTorch does when numSamples > n.
-    for (let left = this.numSamples; left > 0; left -= n) {
-      const perm = randperm(n, { generator: this.generator }).toTypedArray();
-      for (let i = 0; i < Math.min(n, left); i++) yield perm[i];
-    }
+    // floor(numSamples / n) whole permutations, then always one more, cut to the remainder (even when that is
+    // empty: PyTorch 1.13's sampler draws it, and the generator's stream for the next epoch depends on it).
+    for (let k = 0; k < Math.floor(this.numSamples / n); k++) yield* randperm(n, { generator }).toTypedArray();
+    const last = randperm(n, { generator }).toTypedArray();
+    for (let i = 0; i < this.numSamples % n; i++) yield last[i];
   }
 }
 

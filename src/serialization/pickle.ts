@@ -4,7 +4,8 @@
  * through `findClass`, every persistent id through `persistentLoad`, so loading cannot run code.
  *
  * Python values map to: None → null, bool → boolean, int/float → number, str → string, list/tuple → array,
- * dict → Map. Opcode semantics follow CPython's Lib/pickle.py (`_Unpickler.load_*`).
+ * dict → Map, bytes/bytearray → Uint8Array; a Python 2 `str` follows `encoding`, as `pickle.load(f, encoding=…)`.
+ * Opcode semantics follow CPython's Lib/pickle.py (`_Unpickler.load_*`).
  */
 
 /** A Python value as the unpickler builds it; `findClass` results and what they build are opaque objects. */
@@ -23,6 +24,26 @@ export interface UnpicklerHooks {
   persistentLoad(pid: PyValue): PyValue;
   /** Applies BUILD's `state` to `obj`, or throws. */
   build(obj: PyValue, state: PyValue): void;
+}
+
+export interface UnpickleOptions {
+  /**
+   * How Python 2 `str` (BINSTRING, SHORT_BINSTRING) is read, as `pickle.load`'s `encoding`: "ASCII" (Python's
+   * default; non-ASCII bytes fail), "latin1" (a string, one char per byte) or "bytes" (a Uint8Array).
+   */
+  encoding?: "ASCII" | "latin1" | "bytes";
+  /** Names the pickle inside the file in errors (default "data.pkl", a checkpoint's). */
+  part?: string;
+  /** Ends the "unsupported opcode" error (default: the checkpoint wording). */
+  supported?: string;
+}
+
+/** Bytes as a string, one char per byte (Python's `bytes.decode("latin1")`). */
+export function latin1String(b: Uint8Array): string {
+  let s = "";
+  // Chunked: fromCharCode takes the bytes as arguments, and one call for a large array would overflow the stack.
+  for (let i = 0; i < b.length; i += 8192) s += String.fromCharCode(...b.subarray(i, i + 8192));
+  return s;
 }
 
 /** Opcode names, for errors about opcodes this subset does not implement. */
@@ -49,7 +70,8 @@ type Slot = PyValue | typeof MARK;
  * @param where the API name and file, starting every error
  * @throws Error naming the opcode (and byte offset) for anything outside the subset or malformed
  */
-export function unpickle(data: Uint8Array, hooks: UnpicklerHooks, where: string): PyValue {
+export function unpickle(data: Uint8Array, hooks: UnpicklerHooks, where: string, opts: UnpickleOptions = {}): PyValue {
+  const { encoding = "ASCII", part = "data.pkl", supported = "only plain state dicts of tensors are supported" } = opts;
   const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const utf8 = new TextDecoder("utf-8", { fatal: true });
   const stack: Slot[] = [];
@@ -59,7 +81,7 @@ export function unpickle(data: Uint8Array, hooks: UnpicklerHooks, where: string)
   let at = 0;
 
   const fail = (what: string): never => {
-    throw new Error(`${where}: data.pkl byte ${at}: ${what}`);
+    throw new Error(`${where}: ${part} byte ${at}: ${what}`);
   };
   const need = (n: number): number => {
     if (pos + n > data.length) fail("unexpected end of pickle data: the file is truncated or corrupt");
@@ -97,6 +119,19 @@ export function unpickle(data: Uint8Array, hooks: UnpicklerHooks, where: string)
     } catch {
       return fail("string is not valid UTF-8");
     }
+  };
+  const bytes = (n: number): Uint8Array => {
+    if (!Number.isSafeInteger(n) || n < 0) fail(`invalid bytes length ${n}`);
+    const p = need(n);
+    return data.slice(p, p + n);
+  };
+  const py2str = (n: number): PyValue => {
+    const b = bytes(n);
+    if (encoding === "bytes") return b;
+    if (encoding === "ASCII" && b.some((c) => c > 0x7f)) {
+      fail("a Python 2 str holds non-ASCII bytes; read it with encoding \"latin1\" or \"bytes\"");
+    }
+    return latin1String(b);
   };
   const asDict = (v: PyValue, op: string): Map<PyValue, PyValue> => {
     if (!(v instanceof Map)) fail(`${op} on a value that is not a dict`);
@@ -198,6 +233,25 @@ export function unpickle(data: Uint8Array, hooks: UnpicklerHooks, where: string)
         stack.push(text(dv.getUint32(p, true) + dv.getUint32(p + 4, true) * 4294967296));
         break;
       }
+      case 0x42:
+        stack.push(bytes(dv.getUint32(need(4), true)));
+        break;
+      case 0x43:
+        stack.push(bytes(data[need(1)]));
+        break;
+      case 0x8e:
+      case 0x96: {
+        // BINBYTES8, BYTEARRAY8 (protocol 5's in-band buffers): both become a Uint8Array.
+        const p = need(8);
+        stack.push(bytes(dv.getUint32(p, true) + dv.getUint32(p + 4, true) * 4294967296));
+        break;
+      }
+      case 0x54:
+        stack.push(py2str(dv.getInt32(need(4), true)));
+        break;
+      case 0x55:
+        stack.push(py2str(data[need(1)]));
+        break;
       case 0x4a:
         stack.push(dv.getInt32(need(4), true));
         break;
@@ -274,8 +328,7 @@ export function unpickle(data: Uint8Array, hooks: UnpicklerHooks, where: string)
       }
       default:
         fail(
-          `unsupported pickle opcode ${OPCODE_NAMES[op] ?? "(unknown)"} (0x${op.toString(16).padStart(2, "0")}); ` +
-            "only plain state dicts of tensors are supported",
+          `unsupported pickle opcode ${OPCODE_NAMES[op] ?? "(unknown)"} (0x${op.toString(16).padStart(2, "0")}); ${supported}`,
         );
     }
   }

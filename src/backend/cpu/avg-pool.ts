@@ -33,14 +33,55 @@ function divisor(mode: AvgPoolMode, padded: number, real: number): number {
   return mode.countIncludePad ? padded : real;
 }
 
+/**
+ * Whether pooling is 2-d with every window a full 2×2 box inside the input (AvgPool2d(2) without padding):
+ * then each divisor is 4 (or the override) and the loops need no bounds.
+ */
+function full2x2(inShape: readonly number[], b: AvgBounds): boolean {
+  if (inShape[2] !== 1 || b.ds.length !== 1 || b.ds[0] !== 0 || b.de[0] !== 1 || b.dp[0] !== 1) return false;
+  for (let i = 0; i < b.hs.length; i++) if (b.he[i] - b.hs[i] !== 2 || b.hp[i] !== 2) return false;
+  for (let i = 0; i < b.ws.length; i++) if (b.we[i] - b.ws[i] !== 2 || b.wp[i] !== 2) return false;
+  return b.hs.length > 0 && b.ws.length > 0;
+}
+
+/** `avgPool` over full 2×2 windows, summed in the general loop's order (row by row, in double). */
+function avgPool2x2(x: View, b: AvgBounds, div: number, integral: boolean, out: View): void {
+  const [N, C] = x.shape;
+  const [sN, sC, , sH, sW] = x.strides;
+  const { hs, ws } = b;
+  const xb = x.buf;
+  const ob = out.buf;
+  let o = out.offset;
+  for (let n = 0; n < N; n++) {
+    for (let c = 0; c < C; c++) {
+      const base = x.offset + n * sN + c * sC;
+      for (let oh = 0; oh < hs.length; oh++) {
+        const r0 = base + hs[oh] * sH;
+        const r1 = r0 + sH;
+        for (let ow = 0; ow < ws.length; ow++) {
+          const e = ws[ow] * sW;
+          // From 0, as the general loop: a window of −0s sums to +0.
+          const sum = 0 + xb[r0 + e] + xb[r0 + e + sW] + xb[r1 + e] + xb[r1 + e + sW];
+          ob[o++] = integral ? Math.trunc(sum / div) : sum / div;
+        }
+      }
+    }
+  }
+}
+
 export function avgPool(x: View, w: PoolWindow, mode: AvgPoolMode, out: View): void {
   const [N, C] = x.shape;
   const [sN, sC, sD, sH, sW] = x.strides;
-  const { ds, de, dp, hs, he, hp, ws, we, wp } = bounds(x.shape, out.shape, w);
+  const b = bounds(x.shape, out.shape, w);
+  // Integer tensors divide in integer arithmetic (C++ truncation), as PyTorch's integral avg_pool.
+  if (full2x2(x.shape, b)) {
+    avgPool2x2(x, b, divisor(mode, 4, 4), !isFloating(x.dtype), out);
+    return;
+  }
+  const { ds, de, dp, hs, he, hp, ws, we, wp } = b;
   const oD = ds.length;
   const oH = hs.length;
   const oW = ws.length;
-  // Integer tensors divide in integer arithmetic (C++ truncation), as PyTorch's integral avg_pool.
   const integral = !isFloating(x.dtype);
   const xb = x.buf;
   const ob = out.buf;
@@ -78,10 +119,44 @@ export function avgPool(x: View, w: PoolWindow, mode: AvgPoolMode, out: View): v
   }
 }
 
+/** `avgPoolBackward` over full 2×2 windows (each tap receives its window's share). */
+function avgPoolBackward2x2(grad: View, b: AvgBounds, div: number, gradInput: View): void {
+  const [N, C, , H, W] = gradInput.shape;
+  const [gN, gC, , gH, gW] = grad.strides;
+  const { hs, ws } = b;
+  const gb = grad.buf;
+  const ib = gradInput.buf;
+  const plane = H * W;
+  for (let n = 0; n < N; n++) {
+    for (let c = 0; c < C; c++) {
+      const gbase = grad.offset + n * gN + c * gC;
+      const ibase = gradInput.offset + (n * C + c) * plane;
+      for (let oh = 0; oh < hs.length; oh++) {
+        const r0 = ibase + hs[oh] * W;
+        const r1 = r0 + W;
+        const grow = gbase + oh * gH;
+        for (let ow = 0; ow < ws.length; ow++) {
+          const g = gb[grow + ow * gW] / div;
+          const e = ws[ow];
+          ib[r0 + e] += g;
+          ib[r0 + e + 1] += g;
+          ib[r1 + e] += g;
+          ib[r1 + e + 1] += g;
+        }
+      }
+    }
+  }
+}
+
 export function avgPoolBackward(grad: View, w: PoolWindow, mode: AvgPoolMode, gradInput: View): void {
   const [N, C, D, H, W] = gradInput.shape;
   const [gN, gC, gD, gH, gW] = grad.strides;
-  const { ds, de, dp, hs, he, hp, ws, we, wp } = bounds(gradInput.shape, grad.shape, w);
+  const b = bounds(gradInput.shape, grad.shape, w);
+  if (full2x2(gradInput.shape, b)) {
+    avgPoolBackward2x2(grad, b, divisor(mode, 4, 4), gradInput);
+    return;
+  }
+  const { ds, de, dp, hs, he, hp, ws, we, wp } = b;
   const oD = ds.length;
   const oH = hs.length;
   const oW = ws.length;

@@ -60,7 +60,33 @@ function erf(x: number): number {
 /** Scalar functions compiled expressions may call besides `Math`. */
 export const SCALAR_LIB: Record<string, (...a: number[]) => number> = { erf };
 
+/** Storage classes by a small code, for the per-signature kernel cache of `compileMap`. */
+function typeCode(buf: TypedArray): number {
+  return buf instanceof Float32Array ? 0 : buf instanceof Float64Array ? 1 : buf instanceof Int32Array ? 2 : 3;
+}
+
+/**
+ * The kernel of one expression. The loop is compiled once per combination of storage classes (output and
+ * inputs): a kernel that has seen Float32Array, Float64Array and Int32Array operands makes every load and
+ * store a type dispatch, which measured 30-40% slower on a float32 `a * b` than a kernel that saw one.
+ */
 export function compileMap(expr: string, arity: number): CompiledMap {
+  const build = compileLoop(expr, arity);
+  const variants: CompiledMap[] = [];
+  return (out, outOffset, outStrides, bufs, offsets, strides, shape, p0, p1) => {
+    let key = typeCode(out);
+    for (let k = 0; k < bufs.length; k++) key = key * 4 + typeCode(bufs[k]);
+    let kernel = variants[key];
+    if (kernel === undefined) {
+      kernel = build();
+      variants[key] = kernel;
+    }
+    kernel(out, outOffset, outStrides, bufs, offsets, strides, shape, p0, p1);
+  };
+}
+
+/** Returns a factory of fresh compilations of the loop (each `new Function` gets its own type feedback). */
+function compileLoop(expr: string, arity: number): () => CompiledMap {
   const ins = NAMES.slice(0, arity);
   const lines: string[] = [];
   const L = (s: string): number => lines.push(s);
@@ -99,8 +125,10 @@ export function compileMap(expr: string, arity: number): CompiledMap {
   L("}");
   const params = "out, outOffset, outStrides, bufs, offsets, strides, shape, p0, p1";
   const lib = Object.keys(SCALAR_LIB).join(", ");
-  const make = new Function("lib", `const { ${lib} } = lib;\nreturn function kernel(${params}) {\n${lines.join("\n")}\n};`);
-  return make(SCALAR_LIB) as CompiledMap;
+  const source = `const { ${lib} } = lib;\nreturn function kernel(${params}) {\n${lines.join("\n")}\n};`;
+  // Compile once up front so a bad expression fails here, at the caller's try/catch.
+  new Function("lib", source);
+  return () => new Function("lib", source)(SCALAR_LIB) as CompiledMap;
 }
 
 /**

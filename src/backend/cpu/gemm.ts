@@ -1,33 +1,86 @@
 import type { TypedArray } from "../../dtype.js";
 import type { View } from "../../tensor.js";
+import { microKernel, tile } from "./gemm-micro.js";
+import { IMAGE_MR, imageKernel } from "./gemm-micro-image.js";
 
 /**
  * General matrix multiply for the CPU backend, structured as GotoBLAS/BLIS: B is packed into KC×NC panels
- * of NR-wide column strips, A into MC×KC blocks of MR-tall row strips, and a 4×4 register-blocked
- * micro-kernel runs over the packed strips. Packing makes every operand layout (row-major, transposed,
- * any strides, broadcast batch) look the same to the micro-kernel, and keeps its loads sequential.
+ * of NR-wide column strips, A into MC×KC blocks of MR-tall row strips, and register-blocked micro-kernels
+ * (gemm-micro.ts) run over the packed strips. Packing makes every operand layout (row-major, transposed,
+ * any strides, broadcast batch, an image read as im2col) look the same to the micro-kernel, and keeps its
+ * loads sequential. B comes from a `PanelSource`, so convolution packs its column matrix straight from the
+ * image without materializing it; `gemmImage` skips packing B altogether for products with few rows.
  *
  * Packed panels are Float64Array whatever the dtype: products accumulate in double (more accurate than a
  * float32 BLAS; int64 stays exact below 2^53) and the inner loop sees one array type, which keeps V8's
  * loads monomorphic. Scratch buffers are module-level and reused; nothing allocates per call.
  *
- * Sizes were measured on a [1024,1024]² float32 product in Node 20 (~3.9 GFLOP/s, process CPU time): block
- * sizes between KC 96-256 and MC 60-120 are within noise; larger micro-tiles (6×6, 6×8) gain under 10% at
- * the price of spilled accumulators, and unrolling the k loop loses. Scalar JavaScript tops out here; SIMD
- * needs a WebAssembly backend.
+ * Block sizes: the B micro-panel (KC×NR doubles, 16 KiB) stays in L1 while the A block (MC×KC, 128 KiB)
+ * streams from L2. KC from 128 to 512 and MC from 32 to 128 measured within noise (±4%) on a 1024³ product
+ * and the conv shapes of bench/kernels/gemm-shapes.ts.
  */
-const MR = 4;
-const NR = 4;
-const KC = 128;
+const MR = 8;
+/** Width of B's packed column strips; `PanelSource`s pack to it. */
+export const NR = 8;
+const KC = 256;
 const MC = 64;
-const NC = 2048;
+const NC = 1024;
 
 const packA = new Float64Array(MC * KC);
 const packB = new Float64Array(KC * NC);
-/** The micro-kernel's MR×NR result before it is added to C. */
-const tile = new Float64Array(MR * NR);
 /** One output row or column accumulated in double by the skinny path. */
 let rowAcc = new Float64Array(256);
+
+/**
+ * Where the blocked GEMM gets B from: `pack` writes B[k0:k0+kc, j0:j0+nc] into `dst` as column strips of
+ * NR (the last one narrower when nc is not a multiple), each strip k-major with its own width per k, the
+ * strip of column j0+jj starting at `dst[jj·kc]`.
+ */
+export interface PanelSource {
+  pack(k0: number, kc: number, j0: number, nc: number, dst: Float64Array): void;
+}
+
+/** B as a strided matrix `buf[off + k·sk + j·sn]`; one instance, re-aimed per call. */
+class MatrixPanels implements PanelSource {
+  buf: TypedArray = packB;
+  off = 0;
+  sk = 0;
+  sn = 0;
+
+  pack(k0: number, kc: number, j0: number, nc: number, dst: Float64Array): void {
+    const B = this.buf;
+    const sk = this.sk;
+    const sn = this.sn;
+    let q = 0;
+    for (let j = 0; j < nc; j += NR) {
+      const cols = Math.min(NR, nc - j);
+      let row = this.off + k0 * sk + (j0 + j) * sn;
+      if (cols === 8) {
+        const c2 = 2 * sn;
+        const c3 = 3 * sn;
+        const c4 = 4 * sn;
+        const c5 = 5 * sn;
+        const c6 = 6 * sn;
+        const c7 = 7 * sn;
+        for (let p = 0; p < kc; p++, row += sk, q += 8) {
+          dst[q] = B[row];
+          dst[q + 1] = B[row + sn];
+          dst[q + 2] = B[row + c2];
+          dst[q + 3] = B[row + c3];
+          dst[q + 4] = B[row + c4];
+          dst[q + 5] = B[row + c5];
+          dst[q + 6] = B[row + c6];
+          dst[q + 7] = B[row + c7];
+        }
+      } else {
+        for (let p = 0; p < kc; p++, row += sk) {
+          for (let jj = 0; jj < cols; jj++) dst[q++] = B[row + jj * sn];
+        }
+      }
+    }
+  }
+}
+const matrixB = new MatrixPanels();
 
 /**
  * `out[t] = alpha · a[t] @ b[t] + beta · out[t]` for each batch index t, with a: [B, M, K], b: [B, K, N],
@@ -81,31 +134,101 @@ function gemm2d(
   scm: number,
   scn: number,
 ): void {
-  scaleC(M, N, beta, C, oc, scm, scn);
-  if (M === 0 || N === 0 || K === 0 || alpha === 0) return;
-  // Packing pays off as soon as a full micro-tile fits (measured down to 8×8×8); thinner products (mv,
-  // dot, one-row linear layers) go straight through.
-  if (M < MR || N < NR) {
+  // Packing pays off from 4 rows and columns on (a 6×900×27 product: 2.6 GFLOP/s packed, 1.7 direct);
+  // thinner products (mv, dot, one-row linear layers) go straight through.
+  if (M < 4 || N < 4 || K === 0 || alpha === 0) {
+    scaleC(M, N, beta, C, oc, scm, scn);
+    if (M === 0 || N === 0 || K === 0 || alpha === 0) return;
     direct(M, N, K, alpha, A, oa, sam, sak, B, ob, sbk, sbn, C, oc, scm, scn);
     return;
+  }
+  matrixB.buf = B;
+  matrixB.off = ob;
+  matrixB.sk = sbk;
+  matrixB.sn = sbn;
+  gemmPanels(M, N, K, alpha, A, oa, sam, sak, matrixB, beta, C, oc, scm, scn);
+}
+
+/**
+ * `C = alpha · A · B + beta · C` (C: M×N at `C[oc + i·scm + j·scn]`, A: M×K strided) with B drawn from
+ * `src` panel by panel. `beta = 0` overwrites C without reading it, and then adds `bias[biasOff + i]` to row i when
+ * a bias is given (conv's bias, fused into the first store instead of a separate pass over C; K > 0).
+ */
+export function gemmPanels(
+  M: number,
+  N: number,
+  K: number,
+  alpha: number,
+  A: TypedArray,
+  oa: number,
+  sam: number,
+  sak: number,
+  src: PanelSource,
+  beta: number,
+  C: TypedArray,
+  oc: number,
+  scm: number,
+  scn: number,
+  bias: Float64Array | null = null,
+  biasOff = 0,
+): void {
+  if (M === 0 || N === 0) return;
+  if (K === 0 || alpha === 0 || (beta !== 0 && beta !== 1)) {
+    scaleC(M, N, beta, C, oc, scm, scn);
+    if (K === 0 || alpha === 0) return;
+    beta = 1;
   }
   for (let jc = 0; jc < N; jc += NC) {
     const nc = Math.min(NC, N - jc);
     for (let pc = 0; pc < K; pc += KC) {
       const kc = Math.min(KC, K - pc);
-      packPanelB(kc, nc, B, ob + pc * sbk + jc * sbn, sbk, sbn);
+      src.pack(pc, kc, jc, nc, packB);
+      // The first K block overwrites when beta = 0; later blocks add to it.
+      const add = pc > 0 || beta !== 0;
       for (let ic = 0; ic < M; ic += MC) {
         const mc = Math.min(MC, M - ic);
-        packPanelA(mc, kc, A, oa + ic * sam + pc * sak, sam, sak);
+        packPanelA(mc, kc, A, oa + ic * sam + pc * sak, sam, sak, packA);
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = Math.min(NR, nc - jr);
           for (let ir = 0; ir < mc; ir += MR) {
             const mr = Math.min(MR, mc - ir);
-            micro4x4(kc, packA, ir * kc, packB, jr * kc);
-            addTile(mr, nr, alpha, C, oc + (ic + ir) * scm + (jc + jr) * scn, scm, scn);
+            microKernel(mr, nr, kc, packA, ir * kc, packB, jr * kc);
+            storeTile(mr, nr, alpha, add, C, oc + (ic + ir) * scm + (jc + jr) * scn, scm, scn, bias, biasOff + ic + ir);
           }
         }
       }
+    }
+  }
+}
+
+/**
+ * `C += A · B` with A packed by `packPanelA` in IMAGE_MR-row strips over all K (`pa`) and B read in place
+ * from an image: `B[k, j] = img[rows[k] + cols[j]]` (see ImagePanels), for few rows of A, where packing B
+ * would cost as much as the product. `cols` needs 7 readable entries past N (any offsets inside the image).
+ * `add = false` overwrites C instead (plus `bias[biasOff + i]` on row i when given).
+ */
+export function gemmImage(
+  M: number,
+  N: number,
+  K: number,
+  pa: Float64Array,
+  img: Float64Array,
+  rows: Int32Array,
+  cols: Int32Array,
+  add: boolean,
+  C: TypedArray,
+  oc: number,
+  scm: number,
+  scn: number,
+  bias: Float64Array | null,
+  biasOff: number,
+): void {
+  for (let jr = 0; jr < N; jr += 8) {
+    const nr = Math.min(8, N - jr);
+    for (let ir = 0; ir < M; ir += IMAGE_MR) {
+      const mr = Math.min(IMAGE_MR, M - ir);
+      imageKernel(mr, nr > 4, K, pa, ir * K, img, rows, cols, jr);
+      storeTile(mr, nr, 1, add, C, oc + ir * scm + jr * scn, scm, scn, bias, biasOff + ir);
     }
   }
 }
@@ -239,93 +362,75 @@ function scratch(n: number): Float64Array {
   return rowAcc;
 }
 
-/** Packs A[0:mc, 0:kc] into MR-row strips, each stored k-major (MR values per k), zero-padding the last. */
-function packPanelA(mc: number, kc: number, A: TypedArray, oa: number, sam: number, sak: number): void {
+/**
+ * Packs A[0:mc, 0:kc] into MR-row strips, each k-major, the strip of row i at `dst[i·kc]`; the last strip
+ * keeps its real height.
+ */
+export function packPanelA(
+  mc: number,
+  kc: number,
+  A: TypedArray,
+  oa: number,
+  sam: number,
+  sak: number,
+  dst: Float64Array,
+  height = MR,
+): void {
   let q = 0;
-  for (let i = 0; i < mc; i += MR) {
-    const rows = Math.min(MR, mc - i);
+  for (let i = 0; i < mc; i += height) {
+    const rows = Math.min(height, mc - i);
     const base = oa + i * sam;
-    if (rows === MR) {
+    if (rows === 8) {
       const r1 = base + sam;
       const r2 = r1 + sam;
       const r3 = r2 + sam;
-      for (let p = 0, off = 0; p < kc; p++, off += sak) {
-        packA[q] = A[base + off];
-        packA[q + 1] = A[r1 + off];
-        packA[q + 2] = A[r2 + off];
-        packA[q + 3] = A[r3 + off];
-        q += MR;
+      const r4 = r3 + sam;
+      const r5 = r4 + sam;
+      const r6 = r5 + sam;
+      const r7 = r6 + sam;
+      for (let p = 0, off = 0; p < kc; p++, off += sak, q += 8) {
+        dst[q] = A[base + off];
+        dst[q + 1] = A[r1 + off];
+        dst[q + 2] = A[r2 + off];
+        dst[q + 3] = A[r3 + off];
+        dst[q + 4] = A[r4 + off];
+        dst[q + 5] = A[r5 + off];
+        dst[q + 6] = A[r6 + off];
+        dst[q + 7] = A[r7 + off];
       }
     } else {
-      for (let p = 0; p < kc; p++) {
-        for (let ii = 0; ii < MR; ii++) packA[q++] = ii < rows ? A[base + ii * sam + p * sak] : 0;
+      // Row by row: a strided write, but no per-value inner loop.
+      for (let ii = 0; ii < rows; ii++) {
+        for (let p = 0, src = base + ii * sam, d = q + ii; p < kc; p++, src += sak, d += rows) dst[d] = A[src];
       }
-    }
-  }
-}
-
-/** Packs B[0:kc, 0:nc] into NR-column strips, each stored k-major (NR values per k), zero-padding the last. */
-function packPanelB(kc: number, nc: number, B: TypedArray, ob: number, sbk: number, sbn: number): void {
-  let q = 0;
-  for (let j = 0; j < nc; j += NR) {
-    const cols = Math.min(NR, nc - j);
-    const base = ob + j * sbn;
-    if (cols === NR) {
-      const c1 = sbn;
-      const c2 = 2 * sbn;
-      const c3 = 3 * sbn;
-      for (let p = 0, row = base; p < kc; p++, row += sbk) {
-        packB[q] = B[row];
-        packB[q + 1] = B[row + c1];
-        packB[q + 2] = B[row + c2];
-        packB[q + 3] = B[row + c3];
-        q += NR;
-      }
-    } else {
-      for (let p = 0; p < kc; p++) {
-        for (let jj = 0; jj < NR; jj++) packB[q++] = jj < cols ? B[base + p * sbk + jj * sbn] : 0;
-      }
+      q += rows * kc;
     }
   }
 }
 
 /**
- * tile[0:4, 0:4] = Σ_p a[:, p] b[p, :] over packed strips. Writing to the Float64Array tile rather than to C
- * keeps every array this loop touches of one type, so V8 compiles it once, monomorphic (about 15% faster
- * than storing into C's own typed array from here).
+ * C[0:mr, 0:nr] (+)= alpha · tile: added when `add`, else overwritten (the first K block under beta = 0),
+ * then plus `bias[b0 + i]` on row i if a bias is given.
  */
-function micro4x4(kc: number, pa: Float64Array, ia: number, pb: Float64Array, ib: number): void {
-  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
-  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-  for (let p = 0; p < kc; p++) {
-    const a0 = pa[ia];
-    const a1 = pa[ia + 1];
-    const a2 = pa[ia + 2];
-    const a3 = pa[ia + 3];
-    const b0 = pb[ib];
-    const b1 = pb[ib + 1];
-    const b2 = pb[ib + 2];
-    const b3 = pb[ib + 3];
-    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-    c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
-    c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
-    ia += MR;
-    ib += NR;
-  }
+function storeTile(
+  mr: number,
+  nr: number,
+  alpha: number,
+  add: boolean,
+  C: TypedArray,
+  oc: number,
+  scm: number,
+  scn: number,
+  bias: Float64Array | null,
+  b0: number,
+): void {
   const t = tile;
-  t[0] = c00; t[1] = c01; t[2] = c02; t[3] = c03;
-  t[4] = c10; t[5] = c11; t[6] = c12; t[7] = c13;
-  t[8] = c20; t[9] = c21; t[10] = c22; t[11] = c23;
-  t[12] = c30; t[13] = c31; t[14] = c32; t[15] = c33;
-}
-
-/** C[0:mr, 0:nr] += alpha · tile (edge tiles pass mr < MR or nr < NR). */
-function addTile(mr: number, nr: number, alpha: number, C: TypedArray, oc: number, scm: number, scn: number): void {
-  for (let i = 0; i < mr; i++) {
-    const row = oc + i * scm;
-    for (let j = 0; j < nr; j++) C[row + j * scn] += alpha * tile[i * NR + j];
+  for (let i = 0, r = 0; i < mr; i++, r += 8, oc += scm) {
+    if (add) {
+      for (let j = 0, o = oc; j < nr; j++, o += scn) C[o] += alpha * t[r + j];
+    } else {
+      const b = bias === null ? 0 : bias[b0 + i];
+      for (let j = 0, o = oc; j < nr; j++, o += scn) C[o] = b + alpha * t[r + j];
+    }
   }
 }

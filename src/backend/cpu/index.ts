@@ -5,6 +5,8 @@ import { linalgKernels } from "./linalg.js";
 import { indexingKernels } from "./indexing.js";
 import { convKernels } from "./conv.js";
 import { poolKernels } from "./pool.js";
+import { normKernels } from "./norm.js";
+import { lossKernels } from "./loss.js";
 
 /** The TypeScript reference backend: runs everywhere, and every other backend is tested against it. */
 export const cpuBackend: Backend = {
@@ -15,4 +17,6 @@ export const cpuBackend: Backend = {
   ...indexingKernels,
   ...convKernels,
   ...poolKernels,
+  ...normKernels,
+  ...lossKernels,
 };

@@ -32,6 +32,24 @@ function sumUnit(buf: TypedArray, p: number, n: number): number {
   return a0 + a1 + (a2 + a3);
 }
 
+/** `sumUnit` for a strided run (a channel of an NCHW gradient, or an expanded one with stride 0). */
+function sumStrided(buf: TypedArray, p: number, n: number, s: number): number {
+  let a0 = 0;
+  let a1 = 0;
+  let a2 = 0;
+  let a3 = 0;
+  const s4 = 4 * s;
+  let i = 0;
+  for (; i + 3 < n; i += 4, p += s4) {
+    a0 += buf[p];
+    a1 += buf[p + s];
+    a2 += buf[p + 2 * s];
+    a3 += buf[p + 3 * s];
+  }
+  for (; i < n; i++, p += s) a0 += buf[p];
+  return a0 + a1 + (a2 + a3);
+}
+
 /** Σ (x − c)² of a unit-stride run, with four partial sums as `sumUnit`. */
 function sqdevUnit(buf: TypedArray, p: number, n: number, c: number): number {
   let a0 = 0;
@@ -62,9 +80,7 @@ function sqdevUnit(buf: TypedArray, p: number, n: number, c: number): number {
 function fold(kind: Fold, buf: TypedArray, p: number, n: number, s: number, acc: number, c: number): number {
   switch (kind) {
     case "sum":
-      if (s === 1) return acc + sumUnit(buf, p, n);
-      for (let i = 0; i < n; i++, p += s) acc += buf[p];
-      return acc;
+      return acc + (s === 1 ? sumUnit(buf, p, n) : sumStrided(buf, p, n, s));
     case "prod":
       for (let i = 0; i < n; i++, p += s) acc *= buf[p];
       return acc;

@@ -4,6 +4,10 @@
  */
 import type { Command, FlagSpecs } from "../command.js";
 import { board } from "./board.js";
+import { start } from "./start.js";
 import { train } from "./train.js";
+import { visualize } from "./visualize.js";
+import { summary } from "./summary.js";
+import { plotActivations } from "./plot-activations.js";
 
-export const COMMANDS: readonly Command<FlagSpecs>[] = [train, board];
+export const COMMANDS: readonly Command<FlagSpecs>[] = [start, train, visualize, plotActivations, summary, board];

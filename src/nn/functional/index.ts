@@ -3,3 +3,6 @@ export * from "./conv.js";
 export * from "./pool.js";
 export * from "./activation.js";
 export * from "./linear.js";
+export * from "./loss.js";
+export * from "./normalization.js";
+export * from "./dropout.js";

@@ -5,3 +5,6 @@ export * from "./pool.js";
 export * from "./activation.js";
 export * from "./linear.js";
 export * from "./flatten.js";
+export * from "./loss.js";
+export * from "./normalization.js";
+export * from "./dropout.js";

@@ -1,7 +1,27 @@
-/** `torchvision.transforms`: callable image transforms. */
+/** `torchvision.transforms`: callable image transforms, and their functional forms under `functional`. */
 export { Transform } from "./transform.js";
 export type { TransformLike } from "./transform.js";
 export { Compose } from "./compose.js";
 export { Lambda } from "./lambda.js";
 export { ToTensor, PILToTensor } from "./to-tensor.js";
 export { Normalize } from "./normalize.js";
+export { ConvertImageDtype, ToPILImage } from "./convert.js";
+export { Resize, InterpolationMode } from "./resize.js";
+export type { ResizeOptions } from "./resize.js";
+export { CenterCrop, RandomCrop } from "./crop.js";
+export type { RandomCropOptions } from "./crop.js";
+export { RandomResizedCrop } from "./random-resized-crop.js";
+export type { RandomResizedCropOptions } from "./random-resized-crop.js";
+export { Pad } from "./pad.js";
+export type { PaddingMode } from "./pad.js";
+export { RandomHorizontalFlip, RandomVerticalFlip } from "./flip.js";
+export { Grayscale, RandomGrayscale } from "./grayscale.js";
+export { ColorJitter } from "./color-jitter.js";
+export type { ColorJitterOptions } from "./color-jitter.js";
+export { RandomEqualize } from "./equalize.js";
+export { RandomApply } from "./random-apply.js";
+export { MinMaxNormalize, ZScoreNormalize } from "./standardize.js";
+export type { MinMaxOptions, ZScoreOptions } from "./standardize.js";
+export type { RandomOptions } from "./random-params.js";
+export type { ImageOrTensor } from "./tensor-image.js";
+export * as functional from "./functional.js";
