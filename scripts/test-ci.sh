@@ -5,7 +5,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(python3-torch python3-torchvision python3-protobuf dataset-fashion-mnist chromium libopenblas0-pthread)
+APT_PACKAGES=(python3-torch python3-torchvision python3-protobuf dataset-fashion-mnist chromium libopenblas0-pthread libdnnl-dev)
 
 if [ "$(id -u)" -eq 0 ]; then
   # Always install when root: apt-get is idempotent and this keeps the machine's state from mattering.
@@ -32,6 +32,8 @@ npm ci || { echo "test-ci: npm ci failed" >&2; echo "0 passed, 1 failed"; exit 1
 reportdir="$(mktemp -d)"
 trap 'rm -rf "$reportdir"' EXIT
 report="$reportdir/vitest.json"
+# check.sh's second vitest run (the suites on the native backend) reports here.
+export CHECK_NATIVE_REPORT="$reportdir/vitest-native.json"
 npm test -- --reporter=default --reporter=json --outputFile.json="$report"
 rc=$?
 
@@ -40,10 +42,17 @@ failed=0
 if [ -s "$report" ]; then
   # Failed tests, plus test files that failed without a failing test (e.g. a file that does not load).
   read -r passed failed < <(node -e '
-    const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-    const broken = r.testResults.filter((f) => f.status === "failed" && !f.assertionResults.some((a) => a.status === "failed")).length;
-    console.log(r.numPassedTests, r.numFailedTests + broken);
-  ' "$report")
+    const fs = require("fs");
+    let passed = 0, failed = 0;
+    for (const file of process.argv.slice(1)) {
+      if (!fs.existsSync(file) || fs.statSync(file).size === 0) continue;
+      const r = JSON.parse(fs.readFileSync(file, "utf8"));
+      const broken = r.testResults.filter((f) => f.status === "failed" && !f.assertionResults.some((a) => a.status === "failed")).length;
+      passed += r.numPassedTests;
+      failed += r.numFailedTests + broken;
+    }
+    console.log(passed, failed);
+  ' "$report" "$CHECK_NATIVE_REPORT")
 fi
 # A failure no test accounts for (lint, typecheck or build stopped the run, or an unhandled error) counts as one.
 if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then

@@ -18,6 +18,8 @@ export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./autograd/gr
 export * as autograd from "./autograd/index.js";
 export { backend, setBackend } from "./backend/backend.js";
 export type { Backend } from "./backend/backend.js";
+export { setNumThreads, getNumThreads } from "./backend/threads.js";
+export * as backends from "./backend/backends.js";
 
 export * from "./ops/creation.js";
 export * from "./ops/elementwise.js";
