@@ -551,7 +551,7 @@ describe("CLI framework", () => {
     expect(err(["--size"])).toBe("--size needs a value (number)");
     expect(err(["--size", "x"])).toBe("--size expects a number, got 'x'");
     expect(err(["--size", "1.5"])).toBe("--size expects an integer, got '1.5'");
-    expect(err(["--size", "0"])).toBe("--size must be between 1 and inf, got 0");
+    expect(err(["--size", "0"])).toBe("--size must be at least 1, got 0");
     expect(err(["--dry-run=yes"])).toBe("--dry-run takes no value or true/false, got 'yes'");
     expect(err(["extra"])).toBe("unexpected argument 'extra' (this command takes only --options)");
     expect(err(["--", "--x"])).toBe("unexpected argument '--x' (this command takes only --options)");
@@ -588,6 +588,13 @@ describe("CLI framework", () => {
     const e = capture();
     expect(await main(["help", "board"], e)).toBe(0);
     expect(e.out).toBe(d.out);
+    const h = capture();
+    expect(await main(["help"], h)).toBe(0);
+    expect(h.out).toBe(c.out);
+    const u = capture();
+    expect(await main(["help", "bord"], u)).toBe(2);
+    expect(u.out).toBe("");
+    expect(u.err).toMatch(/^torch-ts help: unknown command 'bord'; did you mean 'board'\?\nCommands: .*\bboard\b.*\.\n$/);
     const v = capture();
     expect(await main(["--version"], v)).toBe(0);
     expect(v.out).toBe(`${JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version}\n`);

@@ -120,7 +120,9 @@ function parseValue(cli: string, spec: FlagSpec, raw: string): string | number {
   if (!Number.isFinite(v)) throw new UsageError(`${cli} expects a number, got '${raw}'`);
   if (spec.integer && !Number.isInteger(v)) throw new UsageError(`${cli} expects an integer, got '${raw}'`);
   if ((spec.min !== undefined && v < spec.min) || (spec.max !== undefined && v > spec.max)) {
-    throw new UsageError(`${cli} must be between ${spec.min ?? "-inf"} and ${spec.max ?? "inf"}, got ${raw}`);
+    const range =
+      spec.max === undefined ? `at least ${spec.min}` : spec.min === undefined ? `at most ${spec.max}` : `between ${spec.min} and ${spec.max}`;
+    throw new UsageError(`${cli} must be ${range}, got ${raw}`);
   }
   return v;
 }

@@ -39,8 +39,14 @@ export async function main(argv: readonly string[], io: MainIO, commands: readon
   const verbose = argv.includes("--verbose");
   const first = argv.find((a) => a !== "--verbose");
   if (first === undefined || first === "--help" || first === "-h" || first === "help") {
-    const target = first === "help" ? argv[argv.indexOf("help") + 1] : undefined;
-    const cmd = target && commands.find((c) => c.name === target);
+    const target = first === "help" ? argv.slice(argv.indexOf("help") + 1).find((a) => a !== "--verbose") : undefined;
+    const cmd = target === undefined ? undefined : commands.find((c) => c.name === target);
+    if (target !== undefined && !cmd) {
+      const names = commands.map((c) => c.name);
+      const hint = closest(target, names);
+      io.stderr.write(`${PROGRAM} help: unknown command '${target}'${hint ? `; did you mean '${hint}'?` : ""}\nCommands: ${names.join(", ")}.\n`);
+      return ExitCode.USAGE;
+    }
     if (cmd) io.stdout.write(commandHelp(PROGRAM, cmd));
     else io.stdout.write(programHelp(PROGRAM, commands));
     // No command at all is a usage error (the help tells what to type); asking for help is not.
