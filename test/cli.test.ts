@@ -520,6 +520,15 @@ describe("train", () => {
     const none = await cli(["train", "--data", empty]);
     expect(none.code).toBe(1);
     expect(none.stderr).toMatch(/cannot read FashionMNIST \(training split\) from '\S+': FashionMNIST: missing train-images-idx3-ubyte\(\.gz\)/);
+    // What to put there, in CLI terms (the dataset classes' `download: true` advice is for library users).
+    for (const r of [bad, none]) {
+      expect(r.stderr).toMatch(/\. --data must be a directory holding train-images-idx3-ubyte\(\.gz\), train-labels-idx1-ubyte\(\.gz\), t10k-images-idx3-ubyte\(\.gz\) and t10k-labels-idx1-ubyte\(\.gz\)\n$/);
+      expect(r.stderr).not.toContain("download");
+    }
+    const cifar = await cli(["train", "--dataset", "cifar10", "--data", empty]);
+    expect(cifar.code).toBe(1);
+    expect(cifar.stderr).toMatch(/cannot read CIFAR10 \(training split\) from '\S+': CIFAR10: Dataset not found or corrupted: \S+cifar-10-batches-py does not exist\. --data must be a directory holding cifar-10-batches-py\/ \(the python version\) or cifar-10-batches-bin\/ \(the binary version\)\n$/);
+    expect(cifar.stderr).not.toContain("download");
   });
 
   it("refuses an unwritable logdir or checkpoint path before training", async () => {

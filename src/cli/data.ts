@@ -119,7 +119,9 @@ export function openSplit(spec: DatasetSpec, root: string, train: boolean, trans
   try {
     ds = spec.open(root, train, transform);
   } catch (e) {
-    throw new CliError(`cannot read ${spec.title} (${train ? "training" : "test"} split) from '${root}': ${(e as Error).message}`);
+    // The dataset classes end with library advice (`download: true`, `CIFAR10.create`) that a CLI user cannot act on.
+    const why = (e as Error).message.replace(/[.;]\s*(?:use|Use) [^;]*download: true[^;]*$/, "");
+    throw new CliError(`cannot read ${spec.title} (${train ? "training" : "test"} split) from '${root}': ${why}. --data must be a directory holding ${spec.expects}`);
   }
   if (ds.length === 0) throw new CliError(`${spec.title} in '${root}' has no ${train ? "training" : "test"} images`);
   const available = ds.length;
