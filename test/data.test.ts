@@ -1,8 +1,27 @@
-import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import { describe, expect, it, vi } from "vitest";
 import * as torch from "../src/index.js";
 
-const { DataLoader, TensorDataset, Subset, ConcatDataset, randomSplit, BatchSampler, SequentialSampler, RandomSampler, WeightedRandomSampler, defaultCollate } =
-  torch.utils.data;
+const {
+  DataLoader,
+  TensorDataset,
+  Subset,
+  ConcatDataset,
+  IterableDataset,
+  randomSplit,
+  BatchSampler,
+  SequentialSampler,
+  RandomSampler,
+  SubsetRandomSampler,
+  WeightedRandomSampler,
+  defaultCollate,
+} = torch.utils.data;
+
+function pytorch(code: string): any {
+  const r = spawnSync("/usr/bin/python3", ["-c", code], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`PyTorch failed (apt-get install -y python3-torch): ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
 
 function range(n: number): torch.Tensor {
   return torch.tensor(Array.from({ length: n }, (_, i) => i));
@@ -86,5 +105,105 @@ describe("torch.utils.data", () => {
     const seen: number[] = [];
     for await (const [x] of loader) seen.push(...x.tolist());
     expect(seen).toEqual([0, 1, 2]);
+  });
+});
+
+/** A stream of samples `[i, i²]` with no length, as an `IterableDataset` subclass in PyTorch. */
+class Stream extends IterableDataset<[number, number]> {
+  constructor(readonly n: number) {
+    super();
+  }
+  *[Symbol.iterator](): Iterator<[number, number]> {
+    for (let i = 0; i < this.n; i++) yield [i, i * i];
+  }
+}
+
+describe("DataLoader without a dataset length, and without batching", () => {
+  it("batches an IterableDataset in stream order; dropLast drops the short tail; it has no length", () => {
+    const batches = [...new DataLoader(new Stream(7), { batchSize: 3 })].map(([a, b]) => [a.tolist(), b.tolist()]);
+    expect(batches).toEqual([
+      [[0, 1, 2], [0, 1, 4]],
+      [[3, 4, 5], [9, 16, 25]],
+      [[6], [36]],
+    ]);
+    expect([...new DataLoader(new Stream(7), { batchSize: 3, dropLast: true })].length).toBe(2);
+    expect([...new DataLoader(new Stream(3), { batchSize: null })]).toEqual([[0, 0], [1, 1], [2, 4]]);
+    expect(() => new DataLoader(new Stream(3)).length).toThrow("an IterableDataset has no length");
+    expect(() => new DataLoader(new Stream(3), { shuffle: true })).toThrow("expected unspecified shuffle, sampler and batch_sampler options");
+  });
+
+  it("batchSize null passes each sample through collateFn by itself, as PyTorch (map-style and iterable)", () => {
+    // PyTorch: DataLoader(ds, batch_size=None, collate_fn=f) yields f(ds[i]); without collate_fn the samples.
+    const ds = new TensorDataset(range(3), range(3).mul(10));
+    const conv = (s: unknown) => (s as torch.Tensor[]).map((t) => t.item());
+    expect([...new DataLoader(ds, { batchSize: null, collateFn: conv as any })]).toEqual([[0, 0], [1, 10], [2, 20]]);
+    expect([...new DataLoader(ds, { batchSize: null })].map((s) => s.map((t: torch.Tensor) => t.dim()))).toEqual([[0, 0], [0, 0], [0, 0]]);
+    const sum = (s: unknown) => (s as number[])[0] + (s as number[])[1];
+    expect([...new DataLoader(new Stream(4), { batchSize: null, collateFn: sum as any })]).toEqual([0, 2, 6, 12]);
+  });
+});
+
+describe("samplers and randomSplit vs PyTorch (same seeds, same draws)", () => {
+  const PY = String.raw`
+import json, warnings, torch
+from torch.utils.data import RandomSampler, SubsetRandomSampler, WeightedRandomSampler, BatchSampler, SequentialSampler, random_split
+g = lambda s: torch.Generator().manual_seed(s)
+R = {}
+R["replacement"] = list(RandomSampler(range(7), replacement=True, num_samples=70, generator=g(1)))
+R["numSamples"] = list(RandomSampler(range(5), num_samples=12, generator=g(2)))
+R["subset"] = list(SubsetRandomSampler([10, 20, 30, 40, 50], generator=g(3)))
+R["weighted"] = list(WeightedRandomSampler([0.1, 0.5, 0.2, 0.2], 20, replacement=True, generator=g(4)))
+R["weightedNoReplacement"] = list(WeightedRandomSampler([0.1, 0.5, 0.2, 0.2, 1.0, 3.0], 4, replacement=False, generator=g(5)))
+R["batchDrop"] = list(BatchSampler(SequentialSampler(range(10)), 3, True))
+R["batchKeep"] = list(BatchSampler(SequentialSampler(range(10)), 3, False))
+R["counts"] = [s.indices for s in random_split(range(10), [3, 7], generator=g(6))]
+R["fractions"] = [s.indices for s in random_split(range(11), [0.5, 0.3, 0.2], generator=g(7))]
+with warnings.catch_warnings(record=True) as w:
+    warnings.simplefilter("always")
+    R["zeroSplit"] = [s.indices for s in random_split(range(2), [0.1, 0.1, 0.8], generator=g(8))]
+    R["zeroWarning"] = [str(x.message) for x in w]
+def err(f):
+    try:
+        f()
+    except Exception as e:
+        return str(e)
+R["errSum"] = err(lambda: random_split(range(10), [3, 6]))
+R["errFraction"] = err(lambda: random_split(range(10), [0.5, 1.5, -1.0]))
+R["errWeights"] = err(lambda: WeightedRandomSampler([[1.0, 2.0], [3.0, 4.0]], 2))
+R["errNum"] = err(lambda: WeightedRandomSampler([1.0], 0))
+print(json.dumps(R))`;
+  const py = pytorch(PY);
+  const g = (seed: number) => new torch.Generator().manualSeed(seed);
+
+  it("RandomSampler with replacement and numSamples, SubsetRandomSampler, WeightedRandomSampler, BatchSampler", () => {
+    expect([...new RandomSampler({ length: 7 }, { replacement: true, numSamples: 70, generator: g(1) })]).toEqual(py.replacement);
+    expect([...new RandomSampler({ length: 5 }, { numSamples: 12, generator: g(2) })]).toEqual(py.numSamples);
+    expect([...new SubsetRandomSampler([10, 20, 30, 40, 50], g(3))]).toEqual(py.subset);
+    expect([...new WeightedRandomSampler([0.1, 0.5, 0.2, 0.2], 20, true, g(4))]).toEqual(py.weighted);
+    expect([...new WeightedRandomSampler([0.1, 0.5, 0.2, 0.2, 1.0, 3.0], 4, false, g(5))]).toEqual(py.weightedNoReplacement);
+    expect([...new BatchSampler(new SequentialSampler({ length: 10 }), 3, true)]).toEqual(py.batchDrop);
+    expect([...new BatchSampler(new SequentialSampler({ length: 10 }), 3, false)]).toEqual(py.batchKeep);
+    expect(new BatchSampler(new SequentialSampler({ length: 10 }), 3, true).length).toBe(py.batchDrop.length);
+    expect(new BatchSampler(new SequentialSampler({ length: 10 }), 3, false).length).toBe(py.batchKeep.length);
+  });
+
+  it("randomSplit by counts and by fractions (remainder round-robin), warning on an empty split", () => {
+    const ds = (n: number) => new TensorDataset(range(n));
+    expect(randomSplit(ds(10), [3, 7], g(6)).map((s) => s.indices)).toEqual(py.counts);
+    expect(randomSplit(ds(11), [0.5, 0.3, 0.2], g(7)).map((s) => s.indices)).toEqual(py.fractions);
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      expect(randomSplit(ds(2), [0.1, 0.1, 0.8], g(8)).map((s) => s.indices)).toEqual(py.zeroSplit);
+      expect(warn.mock.calls.map((c) => c[0])).toEqual(py.zeroWarning.map((m: string) => `randomSplit: ${m}`));
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it("errors with PyTorch's wording", () => {
+    expect(() => randomSplit(new TensorDataset(range(10)), [3, 6])).toThrow(`randomSplit: ${py.errSum}`);
+    expect(() => randomSplit(new TensorDataset(range(10)), [0.5, 1.5, -1.0])).toThrow(`randomSplit: ${py.errFraction}`);
+    expect(() => new WeightedRandomSampler(torch.tensor([[1, 2], [3, 4]]), 2)).toThrow(`WeightedRandomSampler: ${py.errWeights}`);
+    expect(() => new WeightedRandomSampler([1], 0)).toThrow(`WeightedRandomSampler: ${py.errNum}`);
   });
 });

@@ -56,6 +56,7 @@ export function images(n) {
   return new (class extends Dataset { get length() { return n; } getItem(i) { return new Image(1, 1, "L", Uint8Array.of(i)); } })();
 }
 export function sumCollate(samples) { return { total: samples.reduce((a, [x]) => a + x.sum().item(), 0), count: samples.length }; }
+export function firstAndLabel([x, y]) { return { first: x.tolist()[0], label: y }; }
 export function throwing() { throw new Error("no dataset here"); }
 export function notADataset() { return 42; }
 `;
@@ -147,6 +148,17 @@ describe("DataLoader with numWorkers > 0", () => {
       }),
     ];
     expect(collated).toEqual([...new torch.utils.data.DataLoader(ds, { batchSize: 2, collateFn: fixtures.sumCollate })]);
+    // Without batching, a collate export converts each sample, as collateFn does in this thread (and in PyTorch).
+    const perSample = [
+      ...new torch.utils.data.DataLoader(ds, {
+        batchSize: null,
+        collateFn: fixtures.firstAndLabel,
+        numWorkers: 2,
+        workerDataset: node.workerDataset(fixturesUrl, { export: "squares", args: [5], collate: "firstAndLabel" }),
+      }),
+    ];
+    expect(perSample).toEqual([0, 1, 2, 3, 4].map((i) => ({ first: i, label: i % 3 })));
+    expect(perSample).toEqual([...new torch.utils.data.DataLoader(ds, { batchSize: null, collateFn: fixtures.firstAndLabel })]);
     const viaDefault = [...new torch.utils.data.DataLoader(ds, { batchSize: 5, numWorkers: 1, workerDataset: node.workerDataset(fixturesUrl, { args: [5] }) })];
     expect(viaDefault[0][0].shape).toEqual([5, 2]);
     const viaAsync = [...new torch.utils.data.DataLoader(ds, { batchSize: 5, numWorkers: 1, workerDataset: source("later", 5) })];

@@ -13,7 +13,10 @@ export interface DataLoaderOptions<T, B> {
   sampler?: Iterable<number> & { length?: number };
   /** Where lists of indices come from (mutually exclusive with batchSize, shuffle, sampler, dropLast). */
   batchSampler?: Iterable<number[]> & { length?: number };
-  /** Merges samples into a batch (default: `defaultCollate`). */
+  /**
+   * Merges samples into a batch (default: `defaultCollate`). With `batchSize: null` it is applied to each
+   * sample by itself (PyTorch's `default_convert` case), and the default passes samples through.
+   */
   collateFn?: (samples: T[]) => B;
   /** Drop the last incomplete batch. */
   dropLast?: boolean;
@@ -46,6 +49,8 @@ export class DataLoader<T = any, B = any> implements Iterable<B>, AsyncIterable<
   readonly sampler: (Iterable<number> & { length?: number }) | null;
   readonly batchSampler: (Iterable<number[]> & { length?: number }) | null;
   readonly collateFn: (samples: T[]) => B;
+  /** Whether the user gave `collateFn` (then it also converts single samples when batchSize is null). */
+  private readonly customCollate: boolean;
   readonly numWorkers: number;
   readonly prefetchFactor: number | null;
   readonly workerDataset: WorkerBackend | null;
@@ -117,6 +122,12 @@ export class DataLoader<T = any, B = any> implements Iterable<B>, AsyncIterable<
     this.batchSampler =
       batchSampler ?? (this.sampler && this.batchSize !== null ? new BatchSampler(this.sampler, this.batchSize, this.dropLast) : null);
     this.collateFn = opts.collateFn ?? (defaultCollate as (s: T[]) => B);
+    this.customCollate = opts.collateFn !== undefined;
+  }
+
+  /** A sample as yielded without automatic batching: through `collateFn` when one was given, as PyTorch does. */
+  private convert(sample: T): B {
+    return this.customCollate ? (this.collateFn as unknown as (s: T) => B)(sample) : (sample as unknown as B);
   }
 
   /** Number of batches (or samples when batchSize is null), as `len(loader)`. */
@@ -190,13 +201,13 @@ export class DataLoader<T = any, B = any> implements Iterable<B>, AsyncIterable<
     if (this.batchSampler) {
       for (const indices of this.batchSampler) yield this.collateFn(indices.map((i) => ds.getItem(i)));
     } else {
-      for (const i of this.sampler!) yield ds.getItem(i) as unknown as B;
+      for (const i of this.sampler!) yield this.convert(ds.getItem(i));
     }
   }
 
   private *iterateStream(ds: IterableDataset<T>): IterableIterator<B> {
     if (this.batchSize === null) {
-      yield* ds as unknown as Iterable<B>;
+      for (const s of ds) yield this.convert(s);
       return;
     }
     let batch: T[] = [];

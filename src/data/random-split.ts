@@ -13,14 +13,17 @@ export function randomSplit<T>(dataset: Dataset<T>, lengths: readonly number[], 
   if (Math.abs(total - 1) < 1e-9 && total <= 1 && sizes.some((s) => !Number.isInteger(s) || s === 1)) {
     // Fractions: floor each, then hand out the remainder round-robin, as PyTorch does.
     sizes.forEach((f, i) => {
-      if (f < 0 || f > 1) throw new RangeError(`Fraction at index ${i} is not between 0 and 1`);
+      if (f < 0 || f > 1) throw new RangeError(`randomSplit: Fraction at index ${i} is not between 0 and 1`);
     });
     sizes = sizes.map((f) => Math.floor(n * f));
     let rem = n - sizes.reduce((a, b) => a + b, 0);
     for (let i = 0; rem > 0; i = (i + 1) % sizes.length, rem--) sizes[i]++;
+    sizes.forEach((s, i) => {
+      if (s === 0) console.warn(`randomSplit: Length of split at index ${i} is 0. This might result in an empty dataset.`);
+    });
   }
   if (sizes.reduce((a, b) => a + b, 0) !== n) {
-    throw new Error("Sum of input lengths does not equal the length of the input dataset!");
+    throw new Error("randomSplit: Sum of input lengths does not equal the length of the input dataset!");
   }
   const perm = Array.from(randperm(n, { generator }).toTypedArray());
   let off = 0;

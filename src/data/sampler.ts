@@ -96,7 +96,8 @@ export class WeightedRandomSampler extends Sampler<number> {
     }
     this.weights = weights instanceof Tensor ? weights.to("float64") : new Tensor(Float64Array.from(weights), "float64", [weights.length]);
     if (this.weights.dim() !== 1) {
-      throw new Error(`WeightedRandomSampler: weights should be a 1d sequence but given weights have shape [${this.weights.shape.join(", ")}]`);
+      const shape = this.weights.shape.length === 1 ? `(${this.weights.shape[0]},)` : `(${this.weights.shape.join(", ")})`;
+      throw new Error(`WeightedRandomSampler: weights should be a 1d sequence but given weights have shape ${shape}`);
     }
   }
   *[Symbol.iterator](): Iterator<number> {

@@ -91,7 +91,9 @@ async function main(): Promise<void> {
     try {
       const samples = indices.map((i) => dataset.getItem(i));
       const transfer: ArrayBuffer[] = [];
-      const value = packBatch(boot.autoCollate ? collate(samples) : samples[0], transfer);
+      // Without automatic batching a named collate export still converts each sample, as PyTorch's collate_fn does.
+      const batch = boot.autoCollate ? collate(samples) : boot.collate !== null ? (collate as (s: unknown) => unknown)(samples[0]) : samples[0];
+      const value = packBatch(batch, transfer);
       post({ kind: "result", task, value }, transfer);
     } catch (e) {
       postError(task, e);
