@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, existsSync } from "node:fs";
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, existsSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
@@ -121,6 +121,112 @@ describe("FashionMNIST", () => {
       expect(existsSync(join(root, "FashionMNIST", "raw", "t10k-images-idx3-ubyte.gz"))).toBe(true);
       Sample.resources = [{ name: "t10k-images-idx3-ubyte.gz", md5: "0".repeat(32) }];
       await expect(Sample.create(mkdtempSync(join(tmpdir(), "fm-dl2-")), { train: false, download: true, mirrors: [`http://127.0.0.1:${port}/`] })).rejects.toThrow("md5 mismatch");
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe("MNIST and KMNIST", () => {
+  /** The sample's IDX files unpacked into root/<name>/raw for each dataset class (torchvision's layout). */
+  function unpackedRoot(names: string[]): string {
+    const root = mkdtempSync(join(tmpdir(), "mnist-family-"));
+    for (const name of names) {
+      const raw = join(root, name, "raw");
+      mkdirSync(raw, { recursive: true });
+      for (const f of readdirSync(SAMPLE).filter((f) => f.endsWith(".gz"))) {
+        writeFileSync(join(raw, f.replace(/\.gz$/, "")), gunzipSync(readFileSync(join(SAMPLE, f))));
+      }
+    }
+    return root;
+  }
+
+  it("read plain IDX files from root/<name>/raw as torchvision does, with torchvision's classes, files and md5s", () => {
+    const root = unpackedRoot(["MNIST", "KMNIST"]);
+    const py = `
+import json, torchvision
+from torchvision import datasets as d
+out = {}
+for c in [d.MNIST, d.KMNIST, d.FashionMNIST]:
+    e = {"classes": c.classes, "mirrors": c.mirrors, "resources": [list(r) for r in c.resources]}
+    if c is not d.FashionMNIST:
+        ds = c(${JSON.stringify(root)}, train=False)
+        e.update(n=len(ds), label0=int(ds[0][1]), last=int(ds.targets[-1]), pixelSum=int(ds.data.long().sum()), classToIdx=ds.class_to_idx)
+    out[c.__name__] = e
+print(json.dumps(out))`;
+    const r = spawnSync("/usr/bin/python3", ["-c", py], { encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    const tv = JSON.parse(r.stdout);
+    for (const cls of [datasets.MNIST, datasets.KMNIST, datasets.FashionMNIST]) {
+      const want = tv[cls.name];
+      expect(cls.classes).toEqual(want.classes);
+      expect(cls.resources.map((f) => [f.name, f.md5])).toEqual(want.resources);
+      // The same official mirrors (newer torchvision tries the S3 copy of MNIST first, as here).
+      expect([...cls.mirrors].sort()).toEqual([...want.mirrors].sort());
+      if (cls === datasets.FashionMNIST) continue;
+      const ds = new cls(root, { train: false });
+      expect(ds.length).toBe(want.n);
+      expect(ds.getItem(0)[1]).toBe(want.label0);
+      expect(ds.targets.index(-1).item()).toBe(want.last);
+      expect(ds.data.sum().item()).toBe(want.pixelSum);
+      expect(ds.classToIdx).toEqual(want.classToIdx);
+      expect(ds.getItem(0)[0]).toBeInstanceOf(Image);
+    }
+  });
+
+  it("images and labels that disagree in count, or IDX files of the wrong rank, name the files", () => {
+    const root = unpackedRoot(["MNIST"]);
+    const raw = join(root, "MNIST", "raw");
+    writeFileSync(join(raw, "t10k-labels-idx1-ubyte"), readFileSync(join(raw, "train-labels-idx1-ubyte")));
+    expect(() => new datasets.MNIST(root, { train: false })).toThrow(
+      `MNIST: ${join(raw, "t10k-images-idx3-ubyte")} has 1000 images but ${join(raw, "t10k-labels-idx1-ubyte")} has 6000 labels`,
+    );
+    // A labels file where the images should be: one dim instead of three.
+    writeFileSync(join(raw, "t10k-images-idx3-ubyte"), readFileSync(join(raw, "train-labels-idx1-ubyte")));
+    expect(() => new datasets.MNIST(root, { train: false })).toThrow(`${join(raw, "t10k-images-idx3-ubyte")}: expected 3 dims [N, rows, cols], got 1`);
+  });
+});
+
+describe("downloads (a local HTTP server on loopback)", () => {
+  it("falls back to the next mirror, reports every mirror's failure and where to put the files when offline", async () => {
+    const { createServer } = await import("node:http");
+    const body = readFileSync(join(SAMPLE, "t10k-labels-idx1-ubyte.gz"));
+    const server = createServer((req, res) => {
+      if (req.url === "/good/t10k-labels-idx1-ubyte.gz") res.end(body);
+      else {
+        res.statusCode = 404;
+        res.end();
+      }
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    // A port nobody listens on: what an offline machine sees.
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
+    const dead = `http://127.0.0.1:${(closed.address() as { port: number }).port}/`;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const file = { name: "t10k-labels-idx1-ubyte.gz", md5: datasets.md5Of(body) };
+    try {
+      const dir = mkdtempSync(join(tmpdir(), "dl-"));
+      const got = await datasets.downloadFile([dead, `${base}/missing/`, `${base}/good/`], file, dir, "FashionMNIST");
+      expect(got).toBe(join(dir, file.name));
+      expect(datasets.checkIntegrity(got, file.md5)).toBe(true);
+      // Present with the right md5: no request at all (the dead mirror alone would fail).
+      expect(await datasets.downloadFile([dead], file, dir, "FashionMNIST")).toBe(got);
+
+      const empty = mkdtempSync(join(tmpdir(), "dl-offline-"));
+      const offline = datasets.downloadFile([dead, `${base}/missing/`], file, join(empty, "raw"), "FashionMNIST");
+      await expect(offline).rejects.toThrow(`FashionMNIST: could not download ${file.name} (md5 ${file.md5}):`);
+      await expect(offline).rejects.toThrow(`${dead}${file.name}: fetch failed`);
+      await expect(offline).rejects.toThrow(`${base}/missing/${file.name}: HTTP 404`);
+      await expect(offline).rejects.toThrow(`If this machine is offline, put ${file.name} in ${join(empty, "raw")} yourself.`);
+
+      // A wrong md5 writes nothing, not even a partial file.
+      const bad = mkdtempSync(join(tmpdir(), "dl-md5-"));
+      await expect(datasets.downloadFile([`${base}/good/`], { ...file, md5: "f".repeat(32) }, bad, "FashionMNIST")).rejects.toThrow(
+        `${base}/good/${file.name}: md5 mismatch (expected ${"f".repeat(32)}, got ${file.md5})`,
+      );
+      expect(readdirSync(bad)).toEqual([]);
     } finally {
       server.close();
     }

@@ -139,6 +139,11 @@ export class MNIST extends Dataset<[any, any]> {
     return (this.constructor as typeof MNIST).classes;
   }
 
+  /** Class name → label, as torchvision's `class_to_idx`. */
+  get classToIdx(): Record<string, number> {
+    return Object.fromEntries(this.classes.map((c, i) => [c, i]));
+  }
+
   getItem(index: number): [any, any] {
     const i = this.checkIndex(index);
     const n = this.rows * this.cols;
