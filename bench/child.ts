@@ -11,7 +11,7 @@ if (system === undefined || configJson === undefined) throw new Error("usage: ch
 const config = JSON.parse(configJson) as ChildConfig;
 if (system.startsWith("torch-ts:")) {
   const { runTorchTs } = await import("./torch-ts.js");
-  runTorchTs(system.slice("torch-ts:".length), config);
+  await runTorchTs(system.slice("torch-ts:".length), config);
 } else if (system.startsWith("tfjs-")) {
   const { runTfjs } = await import("./tfjs.js");
   await runTfjs(system.slice("tfjs-".length), config);

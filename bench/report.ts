@@ -36,8 +36,17 @@ export interface Row {
   /** A case stopped at the hard cap: its one iteration took longer than this (ms); no median. */
   lowerBoundMs?: number;
   unit: string;
+  /** Time over the reference system's time for the same case (the reference row has 1). */
   timeRatio?: number;
+  /** Set on the reference system's rows. */
+  reference?: true;
   detail?: string;
+}
+
+/** The default reference of the ratios: the first torch-ts system that ran (else the first torch-ts system). */
+export function referenceOf(systems: SystemReport[]): string {
+  const torchTs = systems.filter((s) => s.system.startsWith("torch-ts:"));
+  return (torchTs.find((s) => s.status === "ran") ?? torchTs[0])?.system ?? "torch-ts";
 }
 
 export interface BenchResult {
@@ -49,6 +58,8 @@ export interface BenchResult {
   policy: MeasurePolicy;
   machine: Machine;
   systems: SystemReport[];
+  /** The system the ratios are relative to (`--reference`; default: the first torch-ts system that ran). */
+  reference: string;
   rows: Row[];
 }
 
@@ -82,16 +93,17 @@ export function machineInfo(systems: SystemReport[], loadAverage: [number, numbe
 }
 
 /** The table's rows, cases in WORKLOADS.md order and systems in run order. */
-export function buildRows(cases: BenchCase[], systems: SystemReport[]): Row[] {
+export function buildRows(cases: BenchCase[], systems: SystemReport[], referenceSystem = referenceOf(systems)): Row[] {
   const rows: Row[] = [];
   for (const c of cases) {
     const unit = c.metric;
     const rate = (ms: number) => (c.metric === "GFLOP/s" ? (c.flops ?? 0) / (ms * 1e6) : c.batch / (ms / 1000));
-    const reference = systems.find((s) => s.system.startsWith("torch-ts:"))?.results.find((r) => r.key === c.key);
+    const reference = systems.find((s) => s.system === referenceSystem)?.results.find((r) => r.key === c.key);
     // A torch-ts case timed once (too slow) still gives the ratios a reference.
     const refMs = reference?.status === "ok" ? reference.medianMs : reference?.status === "too slow" && !reference.stopped ? reference.measuredMs : undefined;
     for (const s of systems) {
-      const base = { key: c.key, workload: c.workload, name: c.name, system: s.system, unit };
+      const base: Pick<Row, "key" | "workload" | "name" | "system" | "unit" | "reference"> = { key: c.key, workload: c.workload, name: c.name, system: s.system, unit };
+      if (s.system === referenceSystem) base.reference = true;
       if (s.status !== "ran") {
         rows.push({ ...base, status: s.status, detail: s.detail });
         continue;
@@ -124,10 +136,10 @@ function num(x: number): string {
   return x >= 100 ? Math.round(x).toLocaleString("en-US") : x.toPrecision(3);
 }
 
-/** "3.2× faster" / "12× slower" than torch-ts; the reference itself is "1.00 (ref)". */
+/** "3.2× faster" / "12× slower" than the reference system; the reference itself is "1.00 (ref)". */
 function ratioText(row: Row): string {
   if (row.timeRatio === undefined) return "";
-  if (row.system.startsWith("torch-ts:") && row.timeRatio === 1) return "1.00 (ref)";
+  if (row.reference === true) return "1.00 (ref)";
   const r = row.timeRatio;
   const f = (v: number) => (v >= 10 ? v.toFixed(0) : v.toFixed(2));
   if (row.lowerBoundMs !== undefined) return `> ${f(r)}× slower`;
@@ -148,8 +160,8 @@ function statusText(row: Row): string {
 }
 
 /** The table as aligned Markdown, readable in a terminal and pasteable into BENCHMARKS.md. */
-export function formatTable(rows: Row[]): string {
-  const header = ["Case", "System", "Median", "Min", "Max", "N", "Cores used", "Throughput", "vs torch-ts", "Note"];
+export function formatTable(rows: Row[], referenceSystem: string): string {
+  const header = ["Case", "System", "Median", "Min", "Max", "N", "Cores used", "Throughput", `vs ${referenceSystem}`, "Note"];
   const body = rows.map((r) => [
     `${r.key} ${r.name}`,
     r.system,

@@ -1,9 +1,10 @@
 /**
  * `npm run bench [-- --quick] [--filter W5,W7] [--json out.json] [--systems torch-ts,pytorch] [--budget 10]
- * [--hard-cap 600] [--profile]`: runs ../shared/WORKLOADS.md on torch-ts (every backend), PyTorch and TensorFlow.js (cpu, wasm),
+ * [--hard-cap 600] [--profile] [--reference torch-ts:native]`: runs ../shared/WORKLOADS.md on torch-ts (every backend), PyTorch and TensorFlow.js (cpu, wasm),
  * each system in its own process, and prints one table with ratios to torch-ts.
  *
- * `--profile` runs only torch-ts under `node --cpu-prof` and prints the functions with the most self time.
+ * `--profile` runs one torch-ts backend (default js) under `node --cpu-prof` and prints the functions with the
+ * most self time. `--reference` names the system the ratios are relative to (default: the first torch-ts one).
  */
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -11,7 +12,7 @@ import os, { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { buildRows, formatContext, formatTable, machineInfo, type BenchResult } from "./report.js";
+import { buildRows, formatContext, formatTable, machineInfo, referenceOf, type BenchResult } from "./report.js";
 import { formatProfile, summarizeProfile, type ProfileSummary } from "./profile.js";
 import { TORCH_TS_BACKENDS } from "./torch-ts.js";
 import { FULL_POLICY, QUICK_POLICY, selectCases, type ChildConfig, type ChildLine, type SystemReport } from "./workloads.js";
@@ -168,6 +169,7 @@ async function main(): Promise<void> {
       budget: { type: "string" },
       "hard-cap": { type: "string" },
       profile: { type: "boolean", default: false },
+      reference: { type: "string" },
     },
   });
   const cases = selectCases(values.filter);
@@ -181,14 +183,21 @@ async function main(): Promise<void> {
   if (values["hard-cap"] !== undefined) policy.hardCapS = seconds("--hard-cap", values["hard-cap"]);
   const config: ChildConfig = { cases: cases.map((c) => c.key), policy };
 
-  const all = [...Object.keys(TORCH_TS_BACKENDS).map((b) => `torch-ts:${b}`), "pytorch", "tfjs-cpu", "tfjs-wasm"];
-  const wanted = values.profile ? ["torch-ts"] : values.systems?.split(",").map((s) => s.trim());
+  const all = [...TORCH_TS_BACKENDS.map((b) => `torch-ts:${b}`), "pytorch", "tfjs-cpu", "tfjs-wasm"];
+  // --profile times one torch-ts backend (`--systems torch-ts:native` picks which; default js).
+  const wanted = values.profile ? [values.systems?.trim() ?? "torch-ts:js"] : values.systems?.split(",").map((s) => s.trim());
   const matches = (s: string, w: string) => s === w || s.startsWith(`${w}:`);
   for (const w of wanted ?? []) {
     if (!all.some((s) => matches(s, w))) throw new Error(`bench: --systems item '${w}' matches none of ${all.join(", ")}`);
   }
   const systems = wanted === undefined ? all : all.filter((s) => wanted.some((w) => matches(s, w)));
 
+  if (values.profile && (systems.length !== 1 || !systems[0].startsWith("torch-ts:"))) {
+    throw new Error(`bench --profile: profiles one torch-ts backend (--systems torch-ts:js or torch-ts:native), not ${systems.join(", ")}`);
+  }
+  if (values.reference !== undefined && !systems.includes(values.reference)) {
+    throw new Error(`bench: --reference '${values.reference}' is not among the systems run: ${systems.join(", ")}`);
+  }
   const profileDir = values.profile ? mkdtempSync(join(tmpdir(), "torch-ts-prof-")) : undefined;
   const started = new Date().toISOString();
   const loadBefore = os.loadavg()[0];
@@ -201,6 +210,7 @@ async function main(): Promise<void> {
     else reports.push(await runSystem(s, nodeLaunch(s), config));
   }
 
+  const reference = values.reference ?? referenceOf(reports);
   const res: BenchResult & { profile?: ProfileSummary } = {
     date: started,
     tree: treeState(),
@@ -208,9 +218,10 @@ async function main(): Promise<void> {
     policy,
     machine: machineInfo(reports, [loadBefore, os.loadavg()[0]]),
     systems: reports,
-    rows: buildRows(cases, reports),
+    reference,
+    rows: buildRows(cases, reports, reference),
   };
-  console.log(formatTable(res.rows));
+  console.log(formatTable(res.rows, reference));
   console.log();
   console.log(formatContext(res));
   if (profileDir !== undefined) {

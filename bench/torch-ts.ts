@@ -1,12 +1,29 @@
 /** The workloads in torch-ts, written as a user would: nn modules, a loss, `backward()`, `optim.SGD`. */
 import * as torch from "../src/index.js";
-import { nn, optim, type Tensor, type Backend } from "../src/index.js";
-import { cpuBackend } from "../src/backend/cpu/index.js";
+import { nn, optim, type Tensor } from "../src/index.js";
 import { emit, guard, measure } from "./measure.js";
 import type { ChildConfig } from "./workloads.js";
 
-/** Every torch-ts backend the benchmark measures, by name; a new backend is one more entry. */
-export const TORCH_TS_BACKENDS: Readonly<Record<string, Backend>> = { cpu: cpuBackend };
+/**
+ * Every torch-ts backend the benchmark measures, by `torch.backends.use` name, in run order: the portable
+ * reference first, then the native (oneDNN) one, which `torch-ts/node` makes the default on Node.
+ */
+export const TORCH_TS_BACKENDS = ["js", "native"] as const;
+
+/** Activates `name`; returns why it cannot run, or null. */
+async function activate(name: string): Promise<string | null> {
+  if (name === "native") {
+    // Loading the Node entry registers the native backend; TORCH_TS_BACKEND=js keeps it from choosing.
+    process.env.TORCH_TS_BACKEND = "js";
+    await import("../src/node.js");
+    const why = torch.backends.native.unavailableReason();
+    if (why !== null) return why;
+  } else if (name !== "js") {
+    return `no torch-ts backend named '${name}' (known: ${TORCH_TS_BACKENDS.join(", ")})`;
+  }
+  torch.backends.use(name);
+  return null;
+}
 
 function cifarCnn(): nn.Module {
   return new nn.Sequential(
@@ -102,13 +119,15 @@ function buildCase(key: string): () => void {
 }
 
 /** Runs the configured cases on one torch-ts backend in this process, reporting through `emit`. */
-export function runTorchTs(backendName: string, config: ChildConfig): void {
+export async function runTorchTs(backendName: string, config: ChildConfig): Promise<void> {
   const system = `torch-ts:${backendName}`;
-  const b = TORCH_TS_BACKENDS[backendName];
-  if (b === undefined) return emit({ type: "absent", system, detail: `no torch-ts backend named '${backendName}'` });
-  torch.setBackend(b);
+  const absent = await activate(backendName);
+  if (absent !== null) return emit({ type: "absent", system, detail: absent });
   torch.manualSeed(0);
-  emit({ type: "info", system, info: { backend: b.name, threads: "1 (JavaScript main thread)" } });
+  const threads = backendName === "native" ? `${torch.getNumThreads()} (OpenMP)` : "1 (JavaScript main thread)";
+  const info: Record<string, string> = { backend: torch.backend().name, threads };
+  if (backendName === "native") info.onednn = torch.backends.native.info()?.onednn ?? "unknown";
+  emit({ type: "info", system, info });
   for (const key of config.cases) {
     emit({ type: "start", key });
     emit({ type: "result", result: guard(key, () => measure(key, buildCase(key), config.policy)) });

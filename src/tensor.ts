@@ -282,11 +282,30 @@ export function forEachOffset(v: View, fn: (p: number) => void): void {
   }
 }
 
-/** Copies a strided view into a contiguous array (row-major). */
+/** Copies a strided view into a contiguous array (row-major); the innermost dim runs as a plain loop. */
 export function stridedGather(v: View, out: TypedArray): void {
-  let i = 0;
+  const nd = v.shape.length;
+  const n = numel(v.shape);
+  if (n === 0) return;
   const buf = v.buf;
-  forEachOffset(v, (p) => (out[i++] = buf[p]));
+  if (nd === 0) {
+    out[0] = buf[v.offset];
+    return;
+  }
+  const inner = v.shape[nd - 1];
+  const step = v.strides[nd - 1];
+  const idx = new Array<number>(nd).fill(0);
+  let p = v.offset;
+  for (let i = 0; i < n; i += inner) {
+    for (let j = 0, q = p; j < inner; j++, q += step) out[i + j] = buf[q];
+    for (let d = nd - 2; d >= 0; d--) {
+      idx[d]++;
+      p += v.strides[d];
+      if (idx[d] < v.shape[d]) break;
+      p -= v.strides[d] * v.shape[d];
+      idx[d] = 0;
+    }
+  }
 }
 
 export function isTensor(x: unknown): x is Tensor {

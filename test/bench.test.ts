@@ -9,7 +9,7 @@ import type { BenchResult } from "../bench/report.js";
 import { CASES, selectCases } from "../bench/workloads.js";
 
 const run = promisify(execFile);
-const SYSTEMS = ["torch-ts:cpu", "pytorch", "tfjs-cpu", "tfjs-wasm"];
+const SYSTEMS = ["torch-ts:js", "torch-ts:native", "pytorch", "tfjs-cpu", "tfjs-wasm"];
 
 describe("bench case selection and statistics", () => {
   it("--filter takes workload ids and case keys, in WORKLOADS.md order", () => {
@@ -37,7 +37,7 @@ describe("npm run bench", () => {
       maxBuffer: 16 * 2 ** 20,
     });
 
-    expect(stdout).toMatch(/^\| Case +\| System +\| +Median \| +Min \| +Max \| +N \| +Cores used \| +Throughput \| +vs torch-ts \| Note +\|$/m);
+    expect(stdout).toMatch(/^\| Case +\| System +\| +Median \| +Min \| +Max \| +N \| +Cores used \| +Throughput \| +vs torch-ts:js \| Note +\|$/m);
     expect(stdout).toMatch(/^- Machine: .+, \d+ logical CPUs/m);
     expect(stdout).toMatch(/^- Versions: Node v\d+/m);
     for (const s of SYSTEMS) expect(stdout).toMatch(new RegExp(`^  - ${s}: `, "m"));
@@ -74,17 +74,17 @@ describe("npm run bench", () => {
         expect(r.detail).toMatch(/\S/);
       }
     }
-    const torchTs = res.rows.filter((r) => r.system === "torch-ts:cpu");
+    const torchTs = res.rows.filter((r) => r.system === "torch-ts:js");
     for (const r of torchTs) expect(r).toMatchObject({ status: "ok", timeRatio: 1 });
   }, 600_000);
 
   it("reports a system that cannot run as absent, with the reason, in the table and the JSON", async () => {
     const jsonPath = join(mkdtempSync(join(tmpdir(), "torch-ts-bench-")), "bench.json");
-    const { stdout } = await run("npm", ["run", "--silent", "bench", "--", "--quick", "--filter", "W3", "--systems", "torch-ts,pytorch", "--json", jsonPath], {
+    const { stdout } = await run("npm", ["run", "--silent", "bench", "--", "--quick", "--filter", "W3", "--systems", "torch-ts:js,pytorch", "--json", jsonPath], {
       env: { ...process.env, TORCH_TS_BENCH_PYTHON: "/nonexistent/python3" },
     });
     const res = JSON.parse(readFileSync(jsonPath, "utf8")) as BenchResult;
-    expect(res.systems.map((s) => [s.system, s.status])).toEqual([["torch-ts:cpu", "ran"], ["pytorch", "absent"]]);
+    expect(res.systems.map((s) => [s.system, s.status])).toEqual([["torch-ts:js", "ran"], ["pytorch", "absent"]]);
     expect(res.rows[1]).toMatchObject({ key: "W3.fwd", system: "pytorch", status: "absent", detail: "/nonexistent/python3 not found" });
     expect(stdout).toMatch(/^\| W3\.fwd seed-avgpool +\| pytorch +\|.*\| absent: \/nonexistent\/python3 not found +\|$/m);
     expect(stdout).toContain("  - pytorch: ABSENT: /nonexistent/python3 not found");

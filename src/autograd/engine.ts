@@ -5,6 +5,7 @@ import { add } from "../ops/elementwise.js";
 import { zeros } from "../ops/creation.js";
 import { to } from "../ops/cast.js";
 import { shapeEquals, formatShape } from "../layout.js";
+import { backend } from "../backend/backend.js";
 
 export interface BackwardOptions {
   /** Keep saved tensors so backward can run through the graph again. Defaults to `createGraph`. */
@@ -123,7 +124,8 @@ function accumulateInto(t: Tensor, g: Tensor, createGraph: boolean): void {
 
 function cloneDetached(g: Tensor): Tensor {
   const out = Tensor.empty(g.shape, g.dtype);
-  out.buf.set(g.toTypedArray());
+  // The backend's strided copy: gradients often arrive as transposed or expanded views.
+  backend().copy(g, out);
   return out;
 }
 
