@@ -606,6 +606,18 @@ def run_summary_op(summary, op):
         return [summary.text(op["tag"], op["text"])]
     if kind == "hparams":
         return list(summary.hparams(op["hparams"], op["metrics"], op.get("domain")))
+    if kind == "pr_curve":
+        import numpy as np
+        labels = np.array(op["labels"], dtype=op.get("labels_dtype", "int64"))
+        predictions = np.array([float(x) for x in op["predictions"]], dtype=op.get("dtype", "float32"))
+        weights = op.get("weights")
+        if isinstance(weights, list):
+            weights = np.array(weights, dtype="float64")
+        return [summary.pr_curve(op["tag"], labels, predictions, op.get("num_thresholds", 127), weights)]
+    if kind == "pr_curve_raw":
+        import numpy as np
+        rows = [np.array(op[k], dtype="float64") for k in ("tp", "fp", "tn", "fn", "precision", "recall")]
+        return [summary.pr_curve_raw(op["tag"], *rows, op.get("num_thresholds", 127))]
     raise ValueError("unknown op %r" % kind)
 
 

@@ -295,6 +295,24 @@ function summaryCases(): Op[] {
   for (const text of ["", "plain", "héllo **md** 😀", "a\nb\tc"]) ops.push({ op: "text", tag: "t", text });
   ops.push({ op: "hparams", hparams: { lr: 0.1, bs: 64, opt: "adam", on: true, off: false }, metrics: { "hp/acc": 1, loss: 2 } });
   ops.push({ op: "hparams", hparams: { lr: 0.5, opt: "sgd", bs: 8 }, metrics: {}, domain: { opt: ["adam", "sgd"], bs: [8, 16] } });
+  // PR curves: predictions at and between the thresholds, outside [0, 1] and NaN (left out), weights.
+  for (let i = 0; i < 12; i++) {
+    const n = [1, 3, 20, 500][i % 4];
+    const labels = Array.from({ length: n }, () => rng.int(0, 1));
+    const predictions: (number | string)[] = Array.from({ length: n }, () => (i % 3 === 0 ? rng.int(0, 10) / 10 : rng.uniform(0, 1)));
+    if (i % 4 === 3) predictions.splice(0, 3, -0.25, 1.5, "nan");
+    const op: Op = { op: "pr_curve", tag: `pr${i}`, labels, predictions, dtype: i % 2 ? "float64" : "float32" };
+    op.num_thresholds = [127, 2, 11, 200, 1, 127][i % 6];
+    if (i % 5 === 2) op.weights = Array.from({ length: n }, () => rng.uniform(0, 3));
+    if (i % 5 === 4) op.weights = 0.5;
+    ops.push(op);
+  }
+  // float32 0.7 · 10 rounds up to 7 in float32 but is 6.99999988 in float64: PyTorch multiplies in float32.
+  ops.push({ op: "pr_curve", tag: "pr-f32", labels: [1, 0, 1, 0], predictions: [0.7, 0.3, 0.9, 0.1], dtype: "float32", num_thresholds: 11 });
+  ops.push({ op: "pr_curve", tag: "pr-bool", labels: [true, false, true], labels_dtype: "bool", predictions: [0.9, 0.1, 0.5], dtype: "float32" });
+  ops.push({ op: "pr_curve", tag: "pr-mismatch", labels: [1, 0, 1], predictions: [0.9, 0.1], dtype: "float32" });
+  ops.push({ op: "pr_curve_raw", tag: "prr", tp: [3, 2, 1], fp: [2, 1, 0], tn: [0, 1, 2], fn: [0, 1, 2], precision: [0.6, 0.66, 1], recall: [1, 0.66, 0.33], num_thresholds: 3 });
+  ops.push({ op: "pr_curve_raw", tag: "prr-big", tp: [1], fp: [0], tn: [0], fn: [0], precision: [1], recall: [1], num_thresholds: 1000 });
   return ops;
 }
 
@@ -318,6 +336,13 @@ function tsSummaries(op: Op): { ok: true; summaries: Init<Summary>[] } | { ok: f
         return { ok: true, summaries: [summary.text(op.tag, op.text)] };
       case "hparams":
         return { ok: true, summaries: summary.hparams(op.hparams, op.metrics, op.domain) };
+      case "pr_curve": {
+        const labels = op.labels_dtype === "bool" ? tensor(op.labels as boolean[]) : tensor(op.labels as number[]);
+        const predictions = tensor((op.predictions as (number | string)[]).map(pyValue), { dtype: op.dtype });
+        return { ok: true, summaries: [summary.prCurve(op.tag, labels, predictions, op.num_thresholds, op.weights)] };
+      }
+      case "pr_curve_raw":
+        return { ok: true, summaries: [summary.prCurveRaw(op.tag, op.tp, op.fp, op.tn, op.fn, op.precision, op.recall, op.num_thresholds)] };
     }
   } catch (e) {
     return { ok: false, error: (e as Error).message };
@@ -326,7 +351,7 @@ function tsSummaries(op: Op): { ok: true; summaries: Init<Summary>[] } | { ok: f
 }
 
 describe("against PyTorch's torch.utils.tensorboard.summary", () => {
-  it("produces the same summaries for scalars, histograms, images, text and hparams", () => {
+  it("produces the same summaries for scalars, histograms, images, text, hparams and PR curves", () => {
     needProtobuf();
     const ops = summaryCases();
     const specPath = join(fresh("spec"), "") + ".json";
@@ -369,7 +394,7 @@ describe("against PyTorch's torch.utils.tensorboard.summary", () => {
         const diff = compareValues(want.values, got[k]);
         if (diff) mismatches.push(`${name}: ${diff}`);
         // Byte-identical serialization where neither PNG encoders, BLAS dot products nor map order can differ.
-        if (["scalar", "text"].includes(op.op)) {
+        if (["scalar", "text", "pr_curve", "pr_curve_raw"].includes(op.op)) {
           const bytes = hex(encodeSummary((mine as { summaries: Init<Summary>[] }).summaries[k]));
           if (bytes !== want.hex) mismatches.push(`${name}: bytes ${bytes} vs PyTorch's ${want.hex}`);
         }

@@ -396,6 +396,52 @@ describe("addImage / addImages", () => {
   });
 });
 
+describe("addPrCurve / addPrCurveRaw", () => {
+  it("writes tp, fp, tn, fn, precision and recall per threshold for the pr_curves plugin", () => {
+    const dir = fresh();
+    const w = new SummaryWriter(dir);
+    // 3 thresholds (0, 0.5, 1): p·2 floored puts 0.9 and 0.6 in bucket 1, 0.4 and 0.2 in bucket 0.
+    w.addPrCurve("pr/cat", tensor([1, 0, 1, 1]), tensor([0.9, 0.4, 0.6, 0.2]), 7, 3);
+    // The JSDoc example's call, with PyTorch's default of 127 thresholds; more than 127 are clamped.
+    w.addPrCurve("doc", tensor([1, 0, 1, 1]), tensor([0.9, 0.4, 0.6, 0.2]), 8);
+    w.addPrCurve("many", [1, 0], [1, 0], 8, { numThresholds: 1000, walltime: 5 });
+    // Weights scale each example's count; predictions outside [0, 1] and NaN are left out.
+    w.addPrCurve("weighted", [1, 0, 1, 1], [1, 0, 0.75, 2], 9, { numThresholds: 2, weights: [2, 3, 0.5, 100] });
+    w.addPrCurveRaw("raw", [3, 2], [1, 0], [0, 1], [0, 1], [0.75, 1], [1, 2 / 3], 10, 2);
+    w.close();
+    const [pr, doc, many, weighted, raw] = values(dir);
+    expect([pr.step, pr.v.tag, pr.v.metadata?.pluginData?.pluginName]).toEqual([7, "pr/cat", "pr_curves"]);
+    // PrCurvePluginData{version: 0 (omitted), num_thresholds: 3}.
+    expect(Array.from(pr.v.metadata!.pluginData!.content)).toEqual([0x10, 3]);
+    expect(pr.v.tensor!.dtype).toBe(TFDataType.DT_FLOAT);
+    expect(pr.v.tensor!.tensorShape!.dim.map((d) => d.size)).toEqual([6, 3]);
+    const f = Math.fround;
+    // tp [3, 2, 0], fp [1, 0, 0], tn = fp[0] − fp, fn = tp[0] − tp, precision tp/(tp+fp), recall tp/(tp+fn).
+    expect(tensorProtoValues(pr.v.tensor!)).toEqual([3, 2, 0, 1, 0, 0, 0, 1, 1, 0, 1, 3, 0.75, 1, 0, 1, f(2 / 3), 0]);
+    expect(doc.v.tensor!.tensorShape!.dim.map((d) => d.size)).toEqual([6, 127]);
+    expect(Array.from(doc.v.metadata!.pluginData!.content)).toEqual([0x10, 127]);
+    expect(tensorProtoValues(doc.v.tensor!).slice(0, 127).filter((x, i, a) => i === 0 || x !== a[i - 1])).toEqual([3, 2, 1, 0]);
+    expect([many.wallTime, many.v.tensor!.tensorShape!.dim[1].size]).toEqual([5, 127]);
+    // Buckets of p: 1 → 1, 0 → 0, 0.75 → 0, 2 → out. tp buckets [0.5, 2], fp buckets [3, 0].
+    expect(tensorProtoValues(weighted.v.tensor!)).toEqual([2.5, 2, 3, 0, 0, 3, 0, 0.5, f(2.5 / 5.5), 1, 1, f(2 / 2.5)]);
+    expect(tensorProtoValues(raw.v.tensor!)).toEqual([3, 2, 1, 0, 0, 1, 0, 1, 0.75, 1, 1, f(2 / 3)]);
+    expect(Array.from(raw.v.metadata!.pluginData!.content)).toEqual([0x10, 2]);
+  });
+
+  it("says what is wrong with mismatched or bad arguments", () => {
+    const w = new SummaryWriter(fresh());
+    expect(() => w.addPrCurve("a", [1, 0, 1], [0.5, 0.5])).toThrow("addPrCurve: labels and predictions must have the same number of elements, got 3 and 2");
+    expect(() => w.addPrCurve("a", [1], [0.5], 0, 0)).toThrow("addPrCurve: num_thresholds must be a positive integer, got 0");
+    expect(() => w.addPrCurve("a", [1], [0.5], 0, 2.5)).toThrow("addPrCurve: num_thresholds must be a positive integer, got 2.5");
+    expect(() => w.addPrCurve("a", [1, 0], [0.5, 0.5], 0, { weights: [1, 2, 3] })).toThrow("addPrCurve: weights must be one number or one per label, got 3 for 2 labels");
+    expect(() => w.addPrCurve(1 as unknown as string, [1], [0.5])).toThrow("addPrCurve: tag must be a string, got number");
+    expect(() => w.addPrCurveRaw("r", [1, 2], [1, 2], [1], [1, 2], [1, 2], [1, 2])).toThrow(
+      "addPrCurveRaw: all input arrays must have the same shape: true_positive_counts has 2 values, true_negative_counts 1",
+    );
+    w.close();
+  });
+});
+
 describe("addText / addHparams", () => {
   it("writes text as the text plugin expects", () => {
     const dir = fresh();

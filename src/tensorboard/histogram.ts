@@ -144,7 +144,7 @@ function ptp(x: Float64Array): number {
 }
 
 /** `np.linspace(first, last, num)` bit for bit: `i·step + first`, with the last point set to `last`. */
-function linspace(first: number, last: number, num: number): Float64Array {
+export function linspace(first: number, last: number, num: number): Float64Array {
   const y = new Float64Array(num);
   const div = num - 1;
   const delta = last - first;

@@ -4,7 +4,7 @@
  * `import { SummaryWriter } from "torch-ts/tensorboard"`; the core entry point does not load it.
  */
 export { SummaryWriter, defaultLogDir } from "./writer.js";
-export type { AddOptions, HistogramOptions, HparamsOptions, ImageOptions, ScalarOptions, SummaryWriterOptions } from "./writer.js";
+export type { AddOptions, HistogramOptions, HparamsOptions, ImageOptions, PrCurveOptions, ScalarOptions, SummaryWriterOptions } from "./writer.js";
 export { EventFileWriter, WRITER_NAME } from "./event-file-writer.js";
 export type { EventFileWriterOptions } from "./event-file-writer.js";
 export { readEvents, parseEventFile, findEventFiles, tensorProtoValues } from "./reader.js";
@@ -32,6 +32,7 @@ export { decodeHParamsPluginData, encodeHParamsPluginData } from "./hparams.js";
 export type { Experiment, HParamInfo, HParamsPluginData, MetricInfo, SessionEndInfo, SessionStartInfo, StructValue } from "./hparams.js";
 export { defaultBins, makeHistogram, numpyHistogram } from "./histogram.js";
 export type { HistogramBins } from "./histogram.js";
+export { computeCurve, MAX_PR_THRESHOLDS } from "./pr-curve.js";
 export * as summary from "./summary.js";
 export type { HParamValue, NumericLike } from "./summary.js";
 export * from "./schema.js";

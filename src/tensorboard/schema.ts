@@ -116,6 +116,9 @@ export const TFDataType = {
   DT_UINT64: 23,
 } as const;
 
+/** `PrCurvePluginData` (plugins/pr_curve/plugin_data.proto). */
+export const PrCurvePluginDataField = { version: 1, numThresholds: 2 } as const;
+
 /** `TextPluginData` (plugins/text/plugin_data.proto). */
 export const TextPluginDataField = { version: 1 } as const;
 

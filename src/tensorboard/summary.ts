@@ -8,9 +8,10 @@ import { pngInfo } from "../vision/png.js";
 import { encodeHParamsPluginData, type HParamInfo, type StructValue } from "./hparams.js";
 import { type HistogramBins, makeHistogram } from "./histogram.js";
 import { describe, makeImage } from "./image.js";
+import { computeCurve, MAX_PR_THRESHOLDS } from "./pr-curve.js";
 import type { Init, Summary, SummaryValue } from "./messages.js";
-import { utf8 } from "./protobuf.js";
-import { HParamDataType, HParamStatus, HPARAMS, TFDataType } from "./schema.js";
+import { ProtoWriter, utf8 } from "./protobuf.js";
+import { HParamDataType, HParamStatus, HPARAMS, PrCurvePluginDataField, TFDataType } from "./schema.js";
 
 /** Something that holds numbers: a Tensor, a number or boolean, or an (optionally nested) array of numbers. */
 export type NumericLike = Tensor | number | boolean | ArrayLike<number> | readonly NumericLike[];
@@ -178,4 +179,65 @@ export function hparams(
     encodeHParamsPluginData({ version, sessionEndInfo: { status: HParamStatus.STATUS_SUCCESS } }),
   );
   return [exp, ssi, sei];
+}
+
+function checkThresholds(op: string, numThresholds: number): number {
+  if (typeof numThresholds !== "number" || !Number.isInteger(numThresholds) || numThresholds < 1) {
+    throw new Error(`${op}: num_thresholds must be a positive integer, got ${typeof numThresholds === "number" ? numThresholds : describe(numThresholds)}`);
+  }
+  return Math.min(numThresholds, MAX_PR_THRESHOLDS);
+}
+
+/** The pr_curves summary: plugin data `PrCurvePluginData{version: 0, num_thresholds}`, a DT_FLOAT tensor [6, T]. */
+function prCurveSummary(tag: string, rows: ArrayLike<number>[], numThresholds: number): Init<Summary> {
+  const content = new ProtoWriter().uint(PrCurvePluginDataField.numThresholds, numThresholds).finish();
+  const floatVal = rows.flatMap((r) => Array.from(r));
+  return {
+    value: [
+      {
+        tag,
+        metadata: { pluginData: { pluginName: "pr_curves", content } },
+        tensor: { dtype: TFDataType.DT_FLOAT, floatVal, tensorShape: { dim: [{ size: rows.length }, { size: rows[0]?.length ?? 0 }] } },
+      },
+    ],
+  };
+}
+
+/**
+ * `summary.pr_curve`: a precision-recall curve of binary `labels` against `predictions` in [0, 1] at
+ * `numThresholds` (at most 127) thresholds, for TensorBoard's pr_curves plugin (see `computeCurve`).
+ */
+export function prCurve(tag: string, labels: NumericLike, predictions: NumericLike, numThresholds = MAX_PR_THRESHOLDS, weights?: NumericLike | null): Init<Summary> {
+  const op = "addPrCurve";
+  const n = checkThresholds(op, numThresholds);
+  const f32 = (predictions instanceof Tensor && predictions.dtype === "float32") || predictions instanceof Float32Array;
+  const w = weights === null || weights === undefined ? 1 : typeof weights === "number" ? weights : toFloat64(op, weights);
+  const rows = computeCurve(toFloat64(op, labels), toFloat64(op, predictions), n, w, f32, op);
+  return prCurveSummary(tag, rows, n);
+}
+
+/**
+ * `summary.pr_curve_raw`: a PR curve from precomputed counts, each argument one value per threshold.
+ * `numThresholds` (at most 127) is only recorded in the plugin data, as PyTorch does.
+ */
+export function prCurveRaw(
+  tag: string,
+  truePositiveCounts: NumericLike,
+  falsePositiveCounts: NumericLike,
+  trueNegativeCounts: NumericLike,
+  falseNegativeCounts: NumericLike,
+  precision: NumericLike,
+  recall: NumericLike,
+  numThresholds = MAX_PR_THRESHOLDS,
+): Init<Summary> {
+  const op = "addPrCurveRaw";
+  const n = checkThresholds(op, numThresholds);
+  const names = ["true_positive_counts", "false_positive_counts", "true_negative_counts", "false_negative_counts", "precision", "recall"];
+  const rows = [truePositiveCounts, falsePositiveCounts, trueNegativeCounts, falseNegativeCounts, precision, recall].map((x) => toFloat64(op, x));
+  rows.forEach((r, i) => {
+    if (r.length !== rows[0].length) {
+      throw new Error(`${op}: all input arrays must have the same shape: ${names[0]} has ${rows[0].length} values, ${names[i]} ${r.length}`);
+    }
+  });
+  return prCurveSummary(tag, rows, n);
 }

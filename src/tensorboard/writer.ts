@@ -56,6 +56,13 @@ export interface ImageOptions extends AddOptions {
   dataformats?: string;
 }
 
+export interface PrCurveOptions extends AddOptions {
+  /** Thresholds of the curve, at most 127 (default 127). */
+  numThresholds?: number;
+  /** Weight of each example (one number, or one per label; default 1). */
+  weights?: NumericLike | null;
+}
+
 export interface HparamsOptions {
   /** For each hparam, every value it can take (shown as a discrete domain by the hparams plugin). */
   hparamDomainDiscrete?: Record<string, readonly (number | string | boolean)[]> | null;
@@ -256,6 +263,39 @@ export class SummaryWriter {
   addText(tag: string, textString: string, globalStep?: Step, walltime?: number | null): void {
     checkTag("addText", tag);
     this.addSummary(this.getFileWriter(), summary.text(tag, textString), globalStep, walltime, "addText");
+  }
+
+  /**
+   * Logs a precision-recall curve for TensorBoard's pr_curves plugin: `labels` are the ground truth (0/1 or
+   * booleans), `predictions` the probabilities in [0, 1] that each example is positive (others are left out).
+   * A plain number in place of the options is `numThresholds`, PyTorch's next positional argument.
+   *
+   * @example
+   * writer.addPrCurve("pr/cat", tensor([1, 0, 1, 1]), tensor([0.9, 0.4, 0.6, 0.2]), epoch);
+   */
+  addPrCurve(tag: string, labels: NumericLike, predictions: NumericLike, globalStep?: Step, numThresholdsOrOptions?: number | PrCurveOptions | null): void {
+    checkTag("addPrCurve", tag);
+    const o: PrCurveOptions = typeof numThresholdsOrOptions === "number" ? { numThresholds: numThresholdsOrOptions } : (numThresholdsOrOptions ?? {});
+    const s = summary.prCurve(tag, labels, predictions, o.numThresholds, o.weights);
+    this.addSummary(this.getFileWriter(), s, globalStep, o.walltime, "addPrCurve");
+  }
+
+  /** Logs a precision-recall curve from precomputed counts (one value per threshold in every argument). */
+  addPrCurveRaw(
+    tag: string,
+    truePositiveCounts: NumericLike,
+    falsePositiveCounts: NumericLike,
+    trueNegativeCounts: NumericLike,
+    falseNegativeCounts: NumericLike,
+    precision: NumericLike,
+    recall: NumericLike,
+    globalStep?: Step,
+    numThresholdsOrOptions?: number | Omit<PrCurveOptions, "weights"> | null,
+  ): void {
+    checkTag("addPrCurveRaw", tag);
+    const o = typeof numThresholdsOrOptions === "number" ? { numThresholds: numThresholdsOrOptions } : (numThresholdsOrOptions ?? {});
+    const s = summary.prCurveRaw(tag, truePositiveCounts, falsePositiveCounts, trueNegativeCounts, falseNegativeCounts, precision, recall, o.numThresholds);
+    this.addSummary(this.getFileWriter(), s, globalStep, o.walltime, "addPrCurveRaw");
   }
 
   /**
