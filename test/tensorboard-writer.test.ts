@@ -380,6 +380,38 @@ describe("addImage / addImages", () => {
     w.close();
   });
 
+  it("warns once per tag when a non-uint8 image holds 0-255 pixels, and still scales it as PyTorch does", async () => {
+    await new Promise((r) => setImmediate(r)); // warnings of earlier tests are delivered before listening
+    const seen: string[] = [];
+    const listener = (w: Error & { code?: string }): void => {
+      if (w.code === "TORCH_TS_IMAGE_RANGE") seen.push(w.message);
+    };
+    process.on("warning", listener);
+    try {
+      const dir = fresh();
+      const w = new SummaryWriter(dir);
+      const raw = tensor([[[0, 128], [255, 7]]], { dtype: "float32" });
+      w.addImage("raw255", raw, 0);
+      w.addImage("raw255", raw, 1);
+      w.addImages("batch255", raw.unsqueeze(0).to("int64"), 0);
+      // No warning: layer outputs beyond 1 (not whole numbers), 0/1 masks, uint8 pixels.
+      w.addImage("conv", tensor([[[-0.5, 0.25], [1.75, 3.5]]]), 0);
+      w.addImage("mask", tensor([[[0, 1], [1, 0]]], { dtype: "float32" }), 0);
+      w.addImage("u8", raw.to("uint8"), 0);
+      w.close();
+      await new Promise((r) => setImmediate(r));
+      expect(seen).toEqual([
+        "addImage('raw255'): the float32 image holds whole numbers up to 255, but images of any dtype but uint8 are read as [0, 1] (scaled by 255, then clipped), so every value above 1 shows as white; for 0-255 pixels pass a uint8 tensor (img.to(\"uint8\"))",
+        "addImages('batch255'): the int64 image holds whole numbers up to 255, but images of any dtype but uint8 are read as [0, 1] (scaled by 255, then clipped), so every value above 1 shows as white; for 0-255 pixels pass a uint8 tensor (img.to(\"uint8\"))",
+      ]);
+      const px = values(dir).map((x) => pixels(x.v).data.filter((_, i) => i % 3 === 0));
+      expect(px[0]).toEqual([0, 255, 255, 255]);
+      expect(px[5]).toEqual([0, 128, 255, 7]);
+    } finally {
+      process.off("warning", listener);
+    }
+  });
+
   it("embeds already-encoded PNG bytes as they are", () => {
     const dir = fresh();
     const w = new SummaryWriter(dir);

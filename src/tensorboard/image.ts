@@ -116,10 +116,44 @@ export function toHWC(op: string, data: Uint8Array, shape: readonly number[], da
   return { height: outH, width: outW, channels, data: out };
 }
 
-/** PyTorch's `summary.image` up to the proto: a tensor in `dataformats` → `Summary.Image` with PNG bytes. */
-export function makeImage(op: string, img: Tensor, dataformats: string): SummaryImage {
+/**
+ * The maximum of `values` when they look like 0–255 pixels (every finite value a whole number, some above 1),
+ * else null. In such a non-uint8 image every value above 1 comes out white: PyTorch scales it by 255 as if it were in [0, 1].
+ */
+export function looksLike255(values: ArrayLike<number>): number | null {
+  let max = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v !== Math.floor(v) && Number.isFinite(v)) return null;
+    if (v > max) max = v;
+  }
+  return max > 1 && Number.isFinite(max) ? max : null;
+}
+
+// A range warning is given once per op and tag, not at every step.
+const warnedRange = new Set<string>();
+
+/**
+ * PyTorch's `summary.image` up to the proto: a tensor in `dataformats` → `Summary.Image` with PNG bytes.
+ *
+ * Values outside [0, 1] (or 0–255 for uint8) are clipped as PyTorch does, since layer outputs routinely
+ * leave that range; a float or integer image that holds 0–255 pixels gets a warning instead of an error.
+ */
+export function makeImage(op: string, img: Tensor, dataformats: string, tag = ""): SummaryImage {
   if (!(img instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor, got ${describe(img)}`);
-  const scaled = scaleToUint8(img.toTypedArray(), img.dtype === "uint8");
+  const values = img.toTypedArray();
+  if (img.dtype !== "uint8" && !warnedRange.has(`${op}\0${tag}`)) {
+    const max = looksLike255(values);
+    if (max !== null) {
+      warnedRange.add(`${op}\0${tag}`);
+      process.emitWarning(
+        `${op}('${tag}'): the ${img.dtype} image holds whole numbers up to ${max}, but images of any dtype but uint8 are ` +
+          `read as [0, 1] (scaled by 255, then clipped), so every value above 1 shows as white; for 0-255 pixels pass a uint8 tensor (img.to("uint8"))`,
+        { code: "TORCH_TS_IMAGE_RANGE" },
+      );
+    }
+  }
+  const scaled = scaleToUint8(values, img.dtype === "uint8");
   const hwc = toHWC(op, scaled, img.shape, dataformats);
   return {
     height: hwc.height,

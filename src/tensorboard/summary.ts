@@ -83,7 +83,7 @@ export function histogramRaw(
 
 /** `summary.image`: a tensor laid out as `dataformats` → grid (4-D) → scaled → PNG. */
 export function image(tag: string, tensor: Tensor, dataformats = "NCHW", op = "addImages"): Init<Summary> {
-  return { value: [{ tag, image: makeImage(op, tensor, dataformats) }] };
+  return { value: [{ tag, image: makeImage(op, tensor, dataformats, tag) }] };
 }
 
 const PNG_COLORSPACE: Record<number, number> = { 0: 1, 2: 3, 3: 3, 4: 2, 6: 4 };
