@@ -43,7 +43,7 @@ export class Tensor implements View {
   _outputNr = 0;
   /** @internal the leaf's AccumulateGrad node, shared by all uses of the leaf. */
   _gradAccumulator: AccumulateGrad | null = null;
-  /** @internal the tensor this one views, if any. */
+  /** @internal the tensor this one views (the root of a chain of views), if any; in-place writes through the view reach it. */
   _base: Tensor | null = null;
 
   constructor(
@@ -190,11 +190,12 @@ export class Tensor implements View {
     return out;
   }
 
-  /** A tensor sharing storage but detached from the graph, as `tensor.detach()`. */
+  /**
+   * A tensor sharing storage but detached from the graph, as `tensor.detach()`. It is no view for autograd:
+   * in-place writes through it bump the shared version but never reach the original's history.
+   */
   detach(): Tensor {
-    const t = new Tensor(this.buf, this.dtype, this.shape, this.strides, this.offset, this._version);
-    t._base = this._base;
-    return t;
+    return new Tensor(this.buf, this.dtype, this.shape, this.strides, this.offset, this._version);
   }
 
   /** `tensor.data`: the detached tensor sharing storage. */
@@ -238,8 +239,13 @@ export class Tensor implements View {
 
   /** @internal errors for an in-place write to this tensor under the current grad mode. */
   _checkInplace(op: string): void {
-    if (isGradEnabled() && this._requiresGrad && this.gradFn === null) {
+    if (!isGradEnabled()) return;
+    if (this._requiresGrad && this.gradFn === null) {
       throw new Error(`${op}: a leaf Variable that requires grad is being used in an in-place operation.`);
+    }
+    const base = this._base;
+    if (base !== null && base.buf === this.buf && base._requiresGrad && base.gradFn === null) {
+      throw new Error(`${op}: a view of a leaf Variable that requires grad is being used in an in-place operation.`);
     }
   }
 

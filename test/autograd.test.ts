@@ -67,6 +67,33 @@ describe("autograd", () => {
     expect(() => w.sum().backward()).toThrow("modified by an inplace operation");
   });
 
+  it("in-place writes through views reach the base's history (CopySlices)", () => {
+    const x = f64([1, 2, 3, 4]);
+    const y = x.mul(1);
+    const v = y.narrow(0, 1, 2);
+    v.mul_(3);
+    expect(y.tolist()).toEqual([1, 6, 9, 4]);
+    y.sum().backward();
+    expect(x.grad!.tolist()).toEqual([1, 3, 3, 1]);
+    // A base without history gets one: building a tensor by writing into its slices.
+    const a = f64([5]);
+    const out = torch.zeros([2, 2], { dtype: "float64" });
+    out.select(0, 1).copy_(a.expand(2));
+    expect(out.requiresGrad).toBe(true);
+    out.mul(out).sum().backward();
+    expect(a.grad!.tolist()).toEqual([20]);
+    // Views of a leaf that requires grad are refused, as the leaf itself is; noGrad and detach() allow it.
+    const w = f64([1, 2]);
+    expect(() => w.narrow(0, 0, 1).add_(1)).toThrow("a view of a leaf Variable that requires grad is being used in an in-place operation.");
+    torch.noGrad(() => w.narrow(0, 0, 1).add_(1));
+    w.detach().narrow(0, 1, 1).add_(1);
+    expect(w.tolist()).toEqual([2, 3]);
+    expect(w.isLeaf).toBe(true);
+    // A Parameter made from a view is its own leaf.
+    const p = new torch.nn.Parameter(torch.zeros(4).narrow(0, 0, 2));
+    expect(() => p.narrow(0, 0, 1).zero_()).toThrow("a view of a leaf Variable");
+  });
+
   it("noGrad and enableGrad nest", () => {
     const x = f64([1]);
     const y = torch.noGrad(() => {

@@ -140,12 +140,76 @@ function inplaceCases(): DiffCase[] {
   return cases;
 }
 
+/**
+ * In-place writes through a view of a tensor with history (PyTorch's CopySlices): the base's gradient must
+ * see the write, and the view keeps working as part of the graph.
+ */
+function inplaceViewCases(): DiffCase[] {
+  const cases: DiffCase[] = [];
+  const views: Array<[string, (y: torch.Tensor) => torch.Tensor, string]> = [
+    ["narrow", (y) => y.narrow(0, 1, 2), "out.narrow(0, 1, 2)"],
+    ["select", (y) => y.select(1, 2), "out.select(1, 2)"],
+    ["index", (y) => y.index(new torch.Slice(null, null, 2), -1), "out[::2, -1]"],
+    ["transpose", (y) => y.transpose(0, 1), "out.transpose(0, 1)"],
+    ["view", (y) => y.view(-1), "out.view(-1)"],
+    ["view of view", (y) => y.narrow(1, 1, 3).select(0, 0), "out.narrow(1, 1, 3).select(0, 0)"],
+  ];
+  const ops: Array<[string, (v: torch.Tensor, o: torch.Tensor) => void, string]> = [
+    ["mul_", (v, o) => v.mul_(o.narrow(0, 0, 1).reshape([])), "v.mul_(x1.narrow(0, 0, 1).reshape(()))"],
+    ["add_", (v) => v.add_(1), "v.add_(1)"],
+    ["copy_", (v, o) => v.copy_(o.narrow(0, 0, 1).reshape([]).expand(v.shape)), "v.copy_(x1.narrow(0, 0, 1).reshape(()).expand(v.shape))"],
+    ["fill_", (v) => v.fill_(2), "v.fill_(2)"],
+    ["clamp_", (v) => v.clamp_(-0.3, 0.3), "v.clamp_(-0.3, 0.3)"],
+    ["exp_", (v) => v.exp_(), "v.exp_()"],
+  ];
+  for (const [vn, view, pyView] of views) {
+    for (const [on, op, pyOp] of ops) {
+      const layout = rng.pick(LAYOUTS);
+      cases.push({
+        name: `${on} through ${vn} of a tensor with history (${layout})`,
+        inputs: [{ shape: [3, 4], layout }, { shape: [2] }],
+        ts: (x, o) => {
+          const y = x.mul(1.5);
+          const v = view(y);
+          op(v, o);
+          return [y.mul(y), v.mul(3)];
+        },
+        py: `out = x0 * 1.5\nv = ${pyView}\n${pyOp}\nout = [out * out, v * 3]`,
+      });
+    }
+  }
+  // A base without history that receives one through its view (building a tensor by slice assignment).
+  for (const [vn, view, pyView] of views) {
+    cases.push({
+      name: `copy_ into ${vn} of zeros`,
+      inputs: [{ shape: [2] }],
+      ts: (o) => {
+        const y = torch.zeros(3, 4);
+        view(y).copy_(o.sum().expand(view(torch.zeros(3, 4)).shape));
+        return y.mul(y);
+      },
+      py: `out = torch.zeros(3, 4)\nv = ${pyView}\nv.copy_(x0.sum().expand(v.shape))\nout = out * out`,
+    });
+  }
+  cases.push({
+    name: "in-place write through a view of a leaf that requires grad",
+    inputs: [{ shape: [3, 4] }],
+    ts: (x) => x.narrow(0, 0, 1).add_(1),
+    py: "x0.narrow(0, 0, 1).add_(1)",
+    expectError: /a view of a leaf Variable that requires grad is being used in an in-place operation/,
+  });
+  return cases;
+}
+
 describe("views and in-place ops match PyTorch", () => {
   it("views", async () => {
     expectClean(await runDifferential("views", viewCases()), 300);
   });
   it("in-place ops", async () => {
     expectClean(await runDifferential("inplace", inplaceCases()), 60);
+  });
+  it("in-place ops through views of tensors with history", async () => {
+    expectClean(await runDifferential("inplace-views", inplaceViewCases()), 43);
   });
   it("views share storage with their base", () => {
     const x = torch.zeros(2, 3);

@@ -16,8 +16,8 @@ export class Parameter extends Tensor {
     if (!(src instanceof Tensor)) {
       throw new TypeError(`Parameter: expected a Tensor as data, got ${src === null ? "null" : typeof src}`);
     }
+    // A fresh leaf, not a view: in-place writes through views of the parameter must stop at it.
     super(src.buf, src.dtype, src.shape, src.strides, src.offset, src._version);
-    this._base = src._base;
     if (requiresGrad) this.requiresGrad_(true);
   }
 
