@@ -631,6 +631,23 @@ print(json.dumps(out))
     const log = await cli(["visualize", "--data", SAMPLE, "--logdir", join(file, "x"), "--out", fresh("png")]);
     expect(log.code).toBe(1);
     expect(log.stderr).toMatch(/--logdir: cannot write TensorBoard logs to '\S+vis-file\/x'/);
+    // A state dict without torch-ts metadata (as PyTorch saves one): the advice to pass --model can be followed.
+    const plain = join(tmp, "plain-lenet.safetensors");
+    save(createModel("lenet", { inChannels: 1, imageSize: 28 }).stateDict(), plain);
+    const unnamed = await cli(["visualize", "--data", SAMPLE, "--checkpoint", plain, "--logdir", fresh("v")]);
+    expect(unnamed.code).toBe(1);
+    expect(unnamed.stderr).toMatch(/--checkpoint: checkpoint '\S+plain-lenet\.safetensors' does not say which model it holds \(no torch_ts metadata\); pass --model \(lenet, cnn\)/);
+    const named = await cli(["visualize", "--data", SAMPLE, "--batches", "1", "--batch-size", "4", "--checkpoint", plain, "--model", "lenet", "--logdir", fresh("v")]);
+    expect(named.stderr).toBe("");
+    expect(named.code).toBe(0);
+    expect(named.stdout).toMatch(/trained_conv Conv2d\(1, 6, kernel_size=\(5, 5\)/);
+    const wrong = await cli(["visualize", "--data", SAMPLE, "--checkpoint", plain, "--model", "cnn", "--logdir", fresh("v")]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/does not fit model cnn for 1×28×28 inputs/);
+    const bad = await cli(["visualize", "--checkpoint", plain, "--model", "resnet"]);
+    expect([bad.code, bad.stderr.split("\n")[0]]).toEqual([2, "torch-ts visualize: --model: unknown value 'resnet'; valid choices: lenet, cnn"]);
+    const alone = await cli(["visualize", "--model", "lenet"]);
+    expect([alone.code, alone.stderr.split("\n")[0]]).toEqual([2, "torch-ts visualize: --model names the model in --checkpoint; pass --checkpoint too"]);
   });
 });
 

@@ -20,7 +20,8 @@ import { ToTensor } from "../../vision/transforms/to-tensor.js";
 import { Compose } from "../../vision/transforms/compose.js";
 import { Normalize } from "../../vision/transforms/normalize.js";
 import { saveImage } from "../../vision/utils.js";
-import { CliError, type CommandContext, defineCommand } from "../command.js";
+import { MODEL_NAMES } from "../../models/index.js";
+import { CliError, type CommandContext, defineCommand, UsageError } from "../command.js";
 import { modelFromCheckpoint, readCheckpoint } from "../checkpoint.js";
 import { datasetSpec, DATASET_NAMES, defaultDataRoot, openSplit, sampleRoot } from "../data.js";
 import { displayPath } from "./train.js";
@@ -38,6 +39,8 @@ export interface VisualizeOptions {
   out?: string;
   /** A `train` checkpoint whose first convolution is shown too. */
   checkpoint?: string;
+  /** The built-in model the checkpoint holds, for state dicts saved without torch-ts metadata (by PyTorch, say). */
+  model?: string;
 }
 
 /** One experiment: a tag, the layer as PyTorch prints it, and what it does to a batch. */
@@ -112,7 +115,7 @@ export async function runVisualize(o: VisualizeOptions, ctx: CommandContext): Pr
   const experiments = seedExperiments(spec.inChannels);
   if (o.checkpoint !== undefined) {
     const ckpt = readCheckpoint(o.checkpoint);
-    const model = modelFromCheckpoint(o.checkpoint, ckpt, { dataset: spec.name, inChannels: spec.inChannels, imageSize: spec.imageSize });
+    const model = modelFromCheckpoint(o.checkpoint, ckpt, { model: o.model, dataset: spec.name, inChannels: spec.inChannels, imageSize: spec.imageSize });
     const found = firstConv(model);
     if (!found) throw new CliError(`--checkpoint: the model in '${o.checkpoint}' has no Conv2d layer`);
     const [name, conv] = found;
@@ -197,9 +200,14 @@ export const visualize = defineCommand({
     logdir: { type: "string", valueName: "dir", description: "TensorBoard run directory (default: runs/<date>_<host>_visualize)" },
     out: { type: "string", valueName: "dir", description: "directory of the PNG files (default: <logdir>/images)" },
     checkpoint: { type: "string", valueName: "file", description: "also show the first convolution of this trained checkpoint" },
+    model: { type: "string", valueName: MODEL_NAMES.join("|"), description: "the model in --checkpoint, when the file does not say (a state dict saved by PyTorch)" },
   },
   examples: ["torch-ts visualize", "torch-ts visualize --dataset cifar10 --data ./dataset --batches 10", "torch-ts visualize --checkpoint runs/exp/checkpoint.safetensors"],
   async run({ flags }, ctx) {
+    if (flags.model !== undefined) {
+      if (!MODEL_NAMES.includes(flags.model)) throw new UsageError(`--model: unknown value '${flags.model}'; valid choices: ${MODEL_NAMES.join(", ")}`);
+      if (flags.checkpoint === undefined) throw new UsageError("--model names the model in --checkpoint; pass --checkpoint too");
+    }
     const r = await runVisualize(flags, ctx);
     ctx.stdout.write(`open the board with: npx torch-ts board --logdir ${displayPath(resolve(r.logdir, ".."))}\n`);
   },
