@@ -5,7 +5,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(python3-torch python3-torchvision python3-protobuf dataset-fashion-mnist chromium libopenblas0-pthread libdnnl-dev)
+APT_PACKAGES=(python3-torch python3-torchvision python3-protobuf dataset-fashion-mnist chromium libopenblas0-pthread libdnnl-dev clang lld)
 
 if [ "$(id -u)" -eq 0 ]; then
   # Always install when root: apt-get is idempotent and this keeps the machine's state from mattering.

@@ -2,10 +2,13 @@ import { backend, setBackend, type Backend } from "./backend.js";
 import { cpuBackend } from "./cpu/index.js";
 import { nativeProvider, type NativeBackendInfo, type NativeBackendOptions } from "./native-registry.js";
 import { requestedThreads } from "./threads.js";
+import { createWasmBackend } from "./wasm/backend.js";
+import type { WasmExports } from "./wasm/heap.js";
+import { loadWasm, wasmError, wasmExports } from "./wasm/registry.js";
 
 export type { NativeBackendOptions, NativeBackendInfo } from "./native-registry.js";
 
-/** The backends `use` knows: `native` (oneDNN, Node only), `js` (the portable reference), `wasm` (planned). */
+/** The backends `use` knows: `native` (oneDNN, Node only), `js` (the portable reference), `wasm` (WebAssembly SIMD). */
 export type BackendName = "native" | "js" | "wasm";
 
 const NOT_LOADED =
@@ -36,17 +39,53 @@ export const js = {
   },
 };
 
-/** A WebAssembly backend is planned; it does not exist yet. */
+/** The WebAssembly SIMD backend: float32 GEMM and convolutions in wasm/kernels.c, the rest on js. */
 export const wasm = {
+  /** Whether the kernels loaded (false until `torch-ts/node` is imported or `load()` resolves). */
   isAvailable(): boolean {
-    return false;
+    return wasmExports() !== null;
+  },
+  /** Why `isAvailable()` is false (not built, not loaded yet, no SIMD in this engine, …), or null. */
+  unavailableReason(): string | null {
+    return wasmError();
+  },
+  /**
+   * Loads the kernels asynchronously, as browsers need: from `source` (URL, Response or bytes), by default
+   * `kernels.wasm` beside the compiled core. Resolves to `isAvailable()`; never rejects.
+   *
+   * @example
+   * await torch.backends.wasm.load();
+   * torch.backends.use("wasm");
+   */
+  load(source?: string | URL | Response | BufferSource): Promise<boolean> {
+    return loadWasm(source);
   },
 };
 
+/** The wasm backend, built once per loaded module (a later `load()` replaces the module). */
+let wasmBackend: { ex: WasmExports; backend: Backend } | null = null;
+let wasmNoticeShown = false;
+
+/** The wasm backend over the loaded kernels, or null after a one-time notice saying why it is unavailable. */
+function wasmOrNull(): Backend | null {
+  const ex = wasmExports();
+  if (ex === null) {
+    if (!wasmNoticeShown) {
+      wasmNoticeShown = true;
+      console.warn(`torch-ts: the wasm backend is unavailable (${wasmError()}); using the js backend`);
+    }
+    return null;
+  }
+  if (wasmBackend === null || wasmBackend.ex !== ex) wasmBackend = { ex, backend: createWasmBackend(ex) };
+  return wasmBackend.backend;
+}
+
 /**
  * Makes `name` the backend every op runs on and returns it. `native` throws when it is unavailable (with
- * the reason), `wasm` throws because it does not exist yet; the thread count set by `torch.setNumThreads`
- * carries over. `TORCH_TS_BACKEND=native|js` makes `torch-ts/node` call this when it is imported.
+ * the reason); `wasm`, when unavailable (not built, no SIMD), falls back to `js` with a one-time notice on
+ * the console, since it is the portable choice a program may ask for everywhere. The thread count set by
+ * `torch.setNumThreads` carries over. `TORCH_TS_BACKEND=native|js|wasm` makes `torch-ts/node` call this
+ * when it is imported.
  *
  * @example
  * torch.backends.use("js"); // the reference backend
@@ -62,7 +101,7 @@ export function use(name: BackendName, options: NativeBackendOptions = {}): Back
     }
     b = p.create(options);
   } else if (name === "wasm") {
-    throw new Error("torch.backends.use: the wasm backend does not exist yet; use 'native' (Node) or 'js'");
+    b = wasmOrNull() ?? cpuBackend;
   } else {
     throw new Error(`torch.backends.use: expected 'native', 'js' or 'wasm', but got '${String(name)}'`);
   }
@@ -72,7 +111,7 @@ export function use(name: BackendName, options: NativeBackendOptions = {}): Back
   return b;
 }
 
-/** The name of the backend ops run on now (`native`, `js`, or a custom backend's name). */
+/** The name of the backend ops run on now (`native`, `wasm`, `js`, or a custom backend's name). */
 export function current(): string {
   const name = backend().name;
   return name === cpuBackend.name ? "js" : name;

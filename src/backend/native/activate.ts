@@ -1,7 +1,8 @@
 /**
- * Importing `torch-ts/node` runs this: it registers the native backend with the core and picks the
- * backend from `TORCH_TS_BACKEND` (`native`, `js`, `wasm`; unset: native when it loads, else js with
- * one line on stderr saying why). `TORCH_TS_NATIVE_FALLBACK=1` lets configurations oneDNN rejects run on
+ * Importing `torch-ts/node` runs this: it registers the native backend with the core, loads the
+ * WebAssembly kernels from disk, and picks the backend from `TORCH_TS_BACKEND` (`native`, `js`, `wasm`;
+ * unset: native when it loads, else js with one line on stderr saying why; `wasm` when the kernels are
+ * missing: js with a one-time notice). `TORCH_TS_NATIVE_FALLBACK=1` lets configurations oneDNN rejects run on
  * the js backend.
  */
 import { isMainThread } from "node:worker_threads";
@@ -9,8 +10,10 @@ import { registerNativeProvider, type NativeProvider } from "../native-registry.
 import { use, type BackendName } from "../backends.js";
 import { createNativeBackend } from "./backend.js";
 import { loadNativeAddon } from "./load.js";
+import { loadWasmFromDisk } from "../wasm/node.js";
 
 const loaded = loadNativeAddon();
+loadWasmFromDisk();
 
 const provider: NativeProvider = {
   error: loaded.error,

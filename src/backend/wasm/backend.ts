@@ -1,0 +1,20 @@
+import type { Backend } from "../backend.js";
+import { cpuBackend } from "../cpu/index.js";
+import { wasmConvKernels } from "./conv.js";
+import { wasmLinalgKernels } from "./gemm.js";
+import { WasmHeap, type WasmExports } from "./heap.js";
+
+/**
+ * The WebAssembly SIMD backend: float32 GEMM and convolutions (forward and both gradients) on the kernels
+ * of wasm/kernels.c, one thread; every other kernel, and every dtype but float32, runs on the js
+ * backend's reference kernels. Portable: the same module runs in Node and in browsers.
+ */
+export function createWasmBackend(ex: WasmExports): Backend {
+  const heap = new WasmHeap(ex);
+  return {
+    ...cpuBackend,
+    name: "wasm",
+    ...wasmLinalgKernels(heap),
+    ...wasmConvKernels(heap),
+  };
+}

@@ -1,0 +1,51 @@
+import type { View } from "../../tensor.js";
+import type { LinalgKernels } from "../interface/linalg.js";
+import { cpuBackend } from "../cpu/index.js";
+import { allFloat32, isDense, numel, type WasmHeap } from "./heap.js";
+
+/**
+ * float32 batched GEMM on the wasm `sgemm` (packed 4x8 f32x4 micro-kernel, wasm/kernels.c): a, b and out
+ * are copied into wasm memory as the storage spans they cover, so transposed, sliced and batch-broadcast
+ * operands keep their strides and need no gather; the result is copied back. Other dtypes, and views with
+ * negative strides, run on the js backend (which accumulates in double).
+ */
+export function wasmLinalgKernels(heap: WasmHeap): LinalgKernels {
+  return {
+    gemm(a, b, out, alpha, beta) {
+      if (!allFloat32(a, b, out)) return cpuBackend.gemm(a, b, out, alpha, beta);
+      const [batch, M, N] = out.shape;
+      const K = a.shape[2];
+      if (batch === 0 || M === 0 || N === 0) return;
+      heap.reset();
+      const readOut = beta !== 0;
+      const dense = isDense(out);
+      // A dense output that is overwritten needs no copy in; anything else keeps its values (gaps, beta).
+      const c = dense && !readOut ? { ptr: heap.alloc(numel(out.shape)), strides: [M * N, N, 1] } : heap.put(out);
+      const readAB = alpha !== 0 && K !== 0;
+      const sa = readAB ? heap.put(a) : { ptr: 0, strides: [0, 0, 0] };
+      const sb = readAB ? heap.put(b) : { ptr: 0, strides: [0, 0, 0] };
+      const ex = heap.ex;
+      for (let t = 0; t < batch; t++) {
+        ex.sgemm(
+          M, N, K, alpha,
+          sa.ptr + 4 * t * sa.strides[0], sa.strides[1], sa.strides[2],
+          sb.ptr + 4 * t * sb.strides[0], sb.strides[1], sb.strides[2],
+          beta,
+          c.ptr + 4 * t * c.strides[0], c.strides[1], c.strides[2],
+        );
+      }
+      writeBack(heap, c, out);
+    },
+  };
+}
+
+/** Copies a staged output back into its view (the whole span when it was staged with its strides). */
+export function writeBack(heap: WasmHeap, c: { ptr: number; strides: number[] }, out: View): void {
+  if (isDense(out)) {
+    heap.take(c.ptr, out);
+    return;
+  }
+  // Staged by `put`: either its own span (same strides) or a dense gather; copy element by element.
+  const f32 = heap.f32;
+  cpuBackend.copy({ buf: f32, dtype: "float32", shape: out.shape, strides: c.strides, offset: c.ptr >> 2 }, out);
+}

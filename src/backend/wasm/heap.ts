@@ -1,0 +1,131 @@
+import type { View } from "../../tensor.js";
+import { cpuBackend } from "../cpu/index.js";
+
+/** What wasm/kernels.c exports (pointers are byte offsets into `memory`, strides are in elements). */
+export interface WasmExports {
+  memory: WebAssembly.Memory;
+  __heap_base: WebAssembly.Global;
+  sgemm(
+    M: number, N: number, K: number, alpha: number,
+    A: number, sam: number, sak: number,
+    B: number, sbk: number, sbn: number,
+    beta: number, C: number, scm: number, scn: number,
+  ): void;
+  conv_forward(p: number, x: number, w: number, y: number, col: number, beta: number): void;
+  conv_backward_weight(p: number, x: number, gy: number, gw: number, col: number): void;
+  conv_backward_input(p: number, gy: number, w: number, gx: number, col: number): void;
+}
+
+/** A view's data inside wasm memory: the byte address of its element [0, …, 0] and its strides there. */
+export interface Staged {
+  ptr: number;
+  strides: number[];
+}
+
+/** A copied span may exceed the view's element count by this factor before a dense gather is cheaper. */
+const SPAN_SLACK = 2;
+
+/**
+ * A bump allocator over the module's memory, reset at the start of every kernel call (kernels are not
+ * re-entrant). Memory grows on demand and is kept (wasm memory cannot shrink): the high-water mark of the
+ * largest call stays allocated for the process's life.
+ */
+export class WasmHeap {
+  readonly ex: WasmExports;
+  private readonly base: number;
+  private top: number;
+  private view: Float32Array;
+
+  constructor(ex: WasmExports) {
+    this.ex = ex;
+    this.base = (ex.__heap_base.value as number + 15) & ~15;
+    this.top = this.base;
+    this.view = new Float32Array(ex.memory.buffer);
+  }
+
+  reset(): void {
+    this.top = this.base;
+  }
+
+  /** The float32 view of all of memory; take it again after any `alloc` (growing detaches the old one). */
+  get f32(): Float32Array {
+    if (this.view.buffer !== this.ex.memory.buffer) this.view = new Float32Array(this.ex.memory.buffer);
+    return this.view;
+  }
+
+  /** `n` float32 (or int32) slots, 16-byte aligned; returns their byte address. */
+  alloc(n: number): number {
+    const ptr = this.top;
+    const end = ptr + 4 * Math.max(0, n);
+    const have = this.ex.memory.buffer.byteLength;
+    if (end > have) {
+      if (end > 2 ** 32 - 65536) throw new RangeError(`the wasm backend needs ${end} bytes of memory, more than wasm32's 4 GiB`);
+      this.ex.memory.grow(Math.ceil((end - have) / 65536));
+    }
+    this.top = (end + 15) & ~15;
+    return ptr;
+  }
+
+  /**
+   * Copies a float32 view into memory: the storage span it covers in one `set` (strides kept), or, when
+   * the span is much larger than the view (a narrow slice of a wide tensor), a dense row-major gather.
+   * `dense` forces the gather unless the view is already row-major contiguous.
+   */
+  put(v: View, dense = false): Staged {
+    const n = numel(v.shape);
+    if (n === 0) return { ptr: this.alloc(0), strides: v.strides.slice() };
+    let hi = v.offset;
+    for (let i = 0; i < v.shape.length; i++) hi += (v.shape[i] - 1) * v.strides[i];
+    const span = hi - v.offset + 1;
+    if ((!dense && span <= SPAN_SLACK * n + 1024) || (dense && isDense(v))) {
+      const ptr = this.alloc(span);
+      this.f32.set((v.buf as Float32Array).subarray(v.offset, hi + 1), ptr >> 2);
+      return { ptr, strides: dense ? denseStrides(v.shape) : v.strides.slice() };
+    }
+    const ptr = this.alloc(n);
+    const strides = denseStrides(v.shape);
+    cpuBackend.copy(v, { buf: this.f32, dtype: "float32", shape: v.shape, strides, offset: ptr >> 2 });
+    return { ptr, strides };
+  }
+
+  /** Copies `n` floats at `ptr` into a row-major contiguous float32 view. */
+  take(ptr: number, out: View): void {
+    const n = numel(out.shape);
+    (out.buf as Float32Array).set(this.f32.subarray(ptr >> 2, (ptr >> 2) + n), out.offset);
+  }
+}
+
+export function numel(shape: readonly number[]): number {
+  let n = 1;
+  for (const s of shape) n *= s;
+  return n;
+}
+
+export function denseStrides(shape: readonly number[]): number[] {
+  const s = new Array<number>(shape.length);
+  for (let i = shape.length - 1, acc = 1; i >= 0; i--) {
+    s[i] = acc;
+    acc *= shape[i];
+  }
+  return s;
+}
+
+/** Whether a view is row-major contiguous (dims of extent 1 may have any stride). */
+export function isDense(v: View): boolean {
+  let expected = 1;
+  for (let i = v.shape.length - 1; i >= 0; i--) {
+    if (v.shape[i] !== 1 && v.strides[i] !== expected) return false;
+    expected *= v.shape[i];
+  }
+  return true;
+}
+
+/** Whether every view is float32 with non-negative strides: what the wasm kernels take. */
+export function allFloat32(...views: (View | null)[]): boolean {
+  for (const v of views) {
+    if (v === null) continue;
+    if (v.dtype !== "float32") return false;
+    for (const s of v.strides) if (s < 0) return false;
+  }
+  return true;
+}

@@ -1,0 +1,30 @@
+/**
+ * The Node side of loading the kernels (reached from `torch-ts/node` only): reads kernels.wasm from disk
+ * and hands its bytes to the core, which instantiates them as a browser would. The file is where
+ * `npm run build` puts it: beside the compiled backend (dist/backend/wasm/), or wasm/build/ in the
+ * package root, for the sources (src/) and the benchmark's compiled copy.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { provideWasmBytes, provideWasmError } from "./registry.js";
+
+export function loadWasmFromDisk(): void {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [join(here, "kernels.wasm"), join(packageRoot(here), "wasm", "build", "kernels.wasm")];
+  const path = candidates.find((p) => existsSync(p));
+  if (path === undefined) {
+    provideWasmError(
+      `kernels.wasm was not built (looked in ${candidates.join(" and ")}; install clang and lld, e.g. Debian's, then run 'npm run build')`,
+    );
+    return;
+  }
+  provideWasmBytes(readFileSync(path), path);
+}
+
+function packageRoot(here: string): string {
+  for (let dir = here; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "package.json"))) return dir;
+    if (dirname(dir) === dir) return join(here, "..", "..", "..");
+  }
+}

@@ -1,0 +1,411 @@
+/**
+ * The WebAssembly SIMD backend against the js reference backend: property tests (fast-check, seeded) over
+ * odd shapes (1x1, primes, non-multiples of the 4x8 tile and of the KC/MC/NC blocks, strided, transposed
+ * and batch-broadcast views) for every kernel it implements, within float32's dot-product error bound
+ * (the wasm kernels accumulate in float32, the js ones in double), and backend selection.
+ *
+ * Skipped only where clang or wasm-ld is absent (the kernels cannot be built); with both present, kernels
+ * that did not build or load are a failure.
+ */
+import { spawnSync } from "node:child_process";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as torch from "../src/index.js";
+import "../src/node.js";
+import type { Backend } from "../src/backend/backend.js";
+import { cpuBackend } from "../src/backend/cpu/index.js";
+import type { ConvGeometry } from "../src/backend/interface/conv.js";
+import type { View } from "../src/tensor.js";
+
+const F = torch.nn.functional;
+const runs = (cmd: string): boolean => spawnSync(cmd, ["--version"], { stdio: "ignore" }).status === 0;
+const HAVE_TOOLCHAIN = runs(process.env.CLANG || "clang") && runs("wasm-ld");
+/** float32's unit roundoff. */
+const U = 2 ** -24;
+/** Higham's γ_n = n·u / (1 − n·u): the bound on the relative error of an n-term float32 dot product. */
+const gamma = (n: number): number => (n * U) / (1 - n * U);
+const FC = { numRuns: 60, seed: 20240917 };
+
+let wasm: Backend;
+
+const numel = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+function contiguousStrides(shape: readonly number[]): number[] {
+  const s = new Array<number>(shape.length);
+  for (let i = shape.length - 1, acc = 1; i >= 0; i--) {
+    s[i] = acc;
+    acc *= shape[i];
+  }
+  return s;
+}
+
+function view(shape: readonly number[], dtype: "float32" | "float64", values: Float64Array | null = null): View {
+  const n = numel(shape);
+  const buf = dtype === "float32" ? new Float32Array(n) : new Float64Array(n);
+  if (values) buf.set(values.subarray(0, n));
+  return { buf, dtype, shape: shape.slice(), strides: contiguousStrides(shape), offset: 0 };
+}
+
+/** Deterministic pseudo-normal values (sum of uniforms) from a small LCG: no dependence on torch's RNG. */
+function randomValues(n: number, seed: number): Float64Array {
+  const out = new Float64Array(n);
+  let s = (seed * 2654435761) >>> 0 || 1;
+  const next = (): number => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+  for (let i = 0; i < n; i++) out[i] = next() + next() + next() - 1.5;
+  return out;
+}
+
+function absView(v: View): View {
+  const out = view(v.shape, "float64");
+  cpuBackend.copy(v, out);
+  const b = out.buf;
+  for (let i = 0; i < b.length; i++) b[i] = Math.abs(b[i]);
+  return out;
+}
+
+/** Asserts |a − ref| ≤ γ_n·bound + u·|ref| elementwise (a, ref, bound contiguous, same shape). */
+function expectWithin(a: View, ref: View, bound: View, n: number, what: string): void {
+  const g = gamma(n);
+  expect(a.buf.length).toBe(ref.buf.length);
+  for (let i = 0; i < ref.buf.length; i++) {
+    const tol = g * bound.buf[i] + U * Math.abs(ref.buf[i]);
+    const d = Math.abs(a.buf[i] - ref.buf[i]);
+    if (!(d <= tol)) throw new Error(`${what}: element ${i}: wasm ${a.buf[i]} vs js ${ref.buf[i]} (|diff| ${d} > ${tol})`);
+  }
+}
+
+/** A view with the same logical values as the contiguous `v`, its first two dims swapped in storage. */
+function permutedCopy(v: View): View {
+  const [a, b, ...rest] = v.shape;
+  const storage = view([b, a, ...rest], v.dtype as "float32");
+  const logical: View = { ...storage, shape: v.shape.slice(), strides: [storage.strides[1], storage.strides[0], ...storage.strides.slice(2)] };
+  cpuBackend.copy(v, logical);
+  return logical;
+}
+
+/** A view of `v`'s values inside a storage twice as wide in the last dim, at odd offsets (a strided slice). */
+function slicedCopy(v: View): View {
+  const shape = v.shape.slice();
+  const wide = view([...shape.slice(0, -1), 2 * shape[shape.length - 1] + 1], v.dtype as "float32");
+  const strides = wide.strides.slice();
+  strides[strides.length - 1] = 2;
+  const logical: View = { ...wide, shape, strides, offset: 1 };
+  cpuBackend.copy(v, logical);
+  return logical;
+}
+
+describe.skipIf(!HAVE_TOOLCHAIN)("wasm backend (WebAssembly SIMD)", () => {
+  beforeAll(() => {
+    expect(torch.backends.wasm.unavailableReason()).toBeNull();
+    expect(torch.backends.wasm.isAvailable()).toBe(true);
+    wasm = torch.backends.use("wasm");
+  });
+  afterAll(() => {
+    torch.backends.use("js");
+  });
+
+  describe("selection", () => {
+    it("`use` switches between wasm and js, and rejects unknown names", () => {
+      expect(torch.backends.current()).toBe("wasm");
+      expect(torch.backend().name).toBe("wasm");
+      torch.backends.use("js");
+      expect(torch.backends.current()).toBe("js");
+      expect(torch.backend()).toBe(cpuBackend);
+      expect(torch.backends.use("wasm")).toBe(wasm);
+      expect(torch.backends.current()).toBe("wasm");
+      expect(() => torch.backends.use("gpu" as "js")).toThrow("torch.backends.use: expected 'native', 'js' or 'wasm', but got 'gpu'");
+    });
+
+    it("load() from bytes works as in a browser and keeps the backend usable", async () => {
+      const { readFileSync } = await import("node:fs");
+      const bytes = readFileSync(new URL("../wasm/build/kernels.wasm", import.meta.url));
+      expect(await torch.backends.wasm.load(bytes)).toBe(true);
+      const b = torch.backends.use("wasm");
+      const x = torch.tensor([[1, 2], [3, 4]]);
+      expect(torch.matmul(x, x).tolist()).toEqual([[7, 10], [15, 22]]);
+      wasm = b;
+    });
+  });
+
+  describe("gemm", () => {
+    type Layout = "row" | "transposed" | "strided" | "broadcast";
+    const layout = fc.constantFrom<Layout>("row", "transposed", "strided", "broadcast");
+    const gemmCase = fc.record({
+      B: fc.integer({ min: 1, max: 3 }),
+      M: fc.integer({ min: 1, max: 37 }),
+      N: fc.integer({ min: 1, max: 37 }),
+      K: fc.integer({ min: 0, max: 37 }),
+      la: layout,
+      lb: layout,
+      lc: fc.constantFrom<Layout>("row", "transposed", "strided"),
+      alpha: fc.constantFrom(1, 0.5, 0),
+      beta: fc.constantFrom(0, 1, -0.5),
+      seed: fc.nat(),
+    });
+
+    function matrix(B: number, R: number, C: number, l: Layout, seed: number): View {
+      const vals = randomValues(B * R * C * 2 + 8, seed);
+      if (l === "row") return view([B, R, C], "float32", vals);
+      if (l === "transposed") {
+        const st = view([B, C, R], "float32", vals);
+        return { ...st, shape: [B, R, C], strides: [R * C, 1, R] };
+      }
+      if (l === "strided") {
+        const st = view([B, R, 2 * C], "float32", vals);
+        return { ...st, shape: [B, R, C], strides: [2 * R * C, 2 * C, 2], offset: 1 };
+      }
+      const one = view([1, R, C], "float32", vals);
+      return { ...one, shape: [B, R, C], strides: [0, C, 1] };
+    }
+
+    function check(c: { B: number; M: number; N: number; K: number; la: Layout; lb: Layout; lc: Layout; alpha: number; beta: number; seed: number }): void {
+      const a = matrix(c.B, c.M, c.K, c.la, c.seed);
+      const b = matrix(c.B, c.K, c.N, c.lb, c.seed + 1);
+      const fresh = (): View => {
+        const out = matrix(c.B, c.M, c.N, c.lc, c.seed + 2);
+        // beta = 0 must not read out: NaN there must not survive.
+        if (c.beta === 0) out.buf.fill(NaN);
+        return out;
+      };
+      const outW = fresh();
+      const outJ = fresh();
+      const bound = view([c.B, c.M, c.N], "float64");
+      cpuBackend.copy(fresh(), bound);
+      for (let i = 0; i < bound.buf.length; i++) bound.buf[i] = c.beta === 0 ? 0 : Math.abs(c.beta * bound.buf[i]);
+      cpuBackend.gemm(absView(a), absView(b), bound, Math.abs(c.alpha), 1);
+      wasm.gemm(a, b, outW, c.alpha, c.beta);
+      cpuBackend.gemm(a, b, outJ, c.alpha, c.beta);
+      const aw = view([c.B, c.M, c.N], "float32");
+      const aj = view([c.B, c.M, c.N], "float32");
+      cpuBackend.copy(outW, aw);
+      cpuBackend.copy(outJ, aj);
+      expectWithin(aw, aj, bound, c.K + 2, `gemm ${JSON.stringify(c)}`);
+      if (c.lc === "strided") {
+        // The storage between a strided output's elements is left as it was.
+        const gapsW = outW.buf.filter((_, i) => i % 2 === 0);
+        const gapsJ = outJ.buf.filter((_, i) => i % 2 === 0);
+        expect(Array.from(gapsW)).toEqual(Array.from(gapsJ));
+      }
+    }
+
+    it("agrees with the js backend for every operand layout, alpha and beta: small and prime shapes", () => {
+      fc.assert(fc.property(gemmCase, check), { ...FC, numRuns: 200 });
+    });
+
+    it("agrees across the block boundaries (K past KC = 256, M past MC = 64, N past NC = 1024)", () => {
+      const blocks = gemmCase.chain((c) =>
+        fc
+          .oneof(
+            fc.record({ M: fc.integer({ min: 60, max: 140 }), N: fc.integer({ min: 4, max: 21 }), K: fc.integer({ min: 250, max: 530 }) }),
+            fc.record({ M: fc.integer({ min: 4, max: 9 }), N: fc.integer({ min: 1020, max: 1100 }), K: fc.integer({ min: 1, max: 5 }) }),
+          )
+          .map((d) => ({ ...c, B: 1, ...d })),
+      );
+      fc.assert(fc.property(blocks, check), { ...FC, numRuns: 25 });
+    });
+
+    it("computes 1x1 products and one with prime extents past every block like the js backend", () => {
+      check({ B: 1, M: 1, N: 1, K: 1, la: "row", lb: "row", lc: "row", alpha: 1, beta: 0, seed: 1 });
+      check({ B: 1, M: 131, N: 1031, K: 263, la: "row", lb: "transposed", lc: "row", alpha: 1, beta: 0, seed: 2 });
+    });
+
+    it("float64 and integer products stay on the js kernels", () => {
+      const a = torch.randn([5, 7], { dtype: "float64" });
+      const b = torch.randn([7, 3], { dtype: "float64" });
+      const w = torch.matmul(a, b);
+      torch.backends.use("js");
+      const j = torch.matmul(a, b);
+      torch.backends.use("wasm");
+      expect(Array.from(w.toTypedArray())).toEqual(Array.from(j.toTypedArray()));
+      const ia = torch.tensor([[1, 2], [3, 4]], { dtype: "int64" });
+      expect(torch.matmul(ia, ia).tolist()).toEqual([[7, 10], [15, 22]]);
+    });
+  });
+
+  describe("convolution", () => {
+    /** A random valid geometry: 1–3 spatial dims, groups, stride, padding, dilation, and output padding. */
+    const convCase = fc
+      .record({
+        nsp: fc.integer({ min: 1, max: 3 }),
+        N: fc.integer({ min: 1, max: 3 }),
+        G: fc.integer({ min: 1, max: 3 }),
+        cg: fc.integer({ min: 1, max: 3 }),
+        og: fc.integer({ min: 1, max: 5 }),
+        K: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 3, maxLength: 3 }),
+        O: fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 3, maxLength: 3 }),
+        s: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 3, maxLength: 3 }),
+        d: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 3, maxLength: 3 }),
+        p: fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 3, maxLength: 3 }),
+        extra: fc.array(fc.nat({ max: 2 }), { minLength: 3, maxLength: 3 }),
+        bias: fc.boolean(),
+        layout: fc.constantFrom("contiguous", "permuted", "sliced"),
+        seed: fc.nat(),
+      })
+      .map((c) => {
+        const sp = (a: number[]): number[] => a.slice(0, c.nsp);
+        const K = sp(c.K);
+        const O = sp(c.O);
+        const s = sp(c.s);
+        const d = sp(c.d);
+        const p = sp(c.p).map((pp, i) => Math.min(pp, (K[i] - 1) * d[i]));
+        const S = O.map((o, i) => (o - 1) * s[i] + (K[i] - 1) * d[i] + 1 - 2 * p[i] + (c.extra[i] % Math.max(s[i], d[i])));
+        return { ...c, K, O, s, d, p, S };
+      })
+      .filter((c) => c.S.every((x) => x >= 1));
+
+    type ConvCase = typeof convCase extends fc.Arbitrary<infer T> ? T : never;
+
+    function run(name: "convForward" | "convBackwardInput" | "convBackwardWeight", c: ConvCase): void {
+      const geom: ConvGeometry = { stride: c.s, padding: c.p, dilation: c.d, groups: c.G };
+      const xShape = [c.N, c.G * c.cg, ...c.S];
+      const wShape = [c.G * c.og, c.cg, ...c.K];
+      const yShape = [c.N, c.G * c.og, ...c.O];
+      const vals = randomValues(numel(xShape) + numel(wShape) + numel(yShape) + 64, c.seed);
+      let x = view(xShape, "float32", vals);
+      const w = view(wShape, "float32", vals.subarray(numel(xShape)));
+      let gy = view(yShape, "float32", vals.subarray(numel(xShape) + numel(wShape)));
+      const biasLen = name === "convBackwardInput" ? c.G * c.cg : c.G * c.og;
+      const bias = c.bias ? view([biasLen], "float32", randomValues(biasLen, c.seed + 1)) : null;
+      if (c.layout === "permuted" && c.N > 1) {
+        x = permutedCopy(x);
+        gy = permutedCopy(gy);
+      } else if (c.layout === "sliced") {
+        x = slicedCopy(x);
+        gy = slicedCopy(gy);
+      }
+      const abs = (v: View | null): View | null => (v === null ? null : absView(v));
+      const what = `${name} ${JSON.stringify(c)}`;
+      if (name === "convForward") {
+        const a = view(yShape, "float32");
+        const r = view(yShape, "float32");
+        const bound = view(yShape, "float64");
+        wasm.convForward(x, w, bias, a, geom);
+        cpuBackend.convForward(x, w, bias, r, geom);
+        cpuBackend.convForward(absView(x), absView(w), abs(bias), bound, geom);
+        expectWithin(a, r, bound, c.cg * numel(c.K) + 1, what);
+      } else if (name === "convBackwardInput") {
+        const a = view(xShape, "float32");
+        const r = view(xShape, "float32");
+        const bound = view(xShape, "float64");
+        wasm.convBackwardInput(gy, w, bias, a, geom);
+        cpuBackend.convBackwardInput(gy, w, bias, r, geom);
+        cpuBackend.convBackwardInput(absView(gy), absView(w), abs(bias), bound, geom);
+        expectWithin(a, r, bound, c.og * numel(c.K) + 1, what);
+      } else {
+        const a = view(wShape, "float32");
+        const r = view(wShape, "float32");
+        const bound = view(wShape, "float64");
+        wasm.convBackwardWeight(x, gy, a, geom);
+        cpuBackend.convBackwardWeight(x, gy, r, geom);
+        cpuBackend.convBackwardWeight(absView(x), absView(gy), bound, geom);
+        expectWithin(a, r, bound, c.N * numel(c.O), what);
+      }
+    }
+
+    it("forward agrees with the js backend within float32's dot-product error bound", () => {
+      fc.assert(fc.property(convCase, (c) => run("convForward", c)), FC);
+    });
+    it("backward-input (the transposed convolution) agrees, output padding included", () => {
+      fc.assert(fc.property(convCase, (c) => run("convBackwardInput", c)), FC);
+    });
+    it("backward-weight agrees", () => {
+      fc.assert(fc.property(convCase, (c) => run("convBackwardWeight", c)), FC);
+    });
+
+    it("1x1 (pointwise) convolutions, which read the input as the column matrix, agree", () => {
+      const pointwise = convCase.map((c) => ({ ...c, K: c.K.map(() => 1), s: c.s.map(() => 1), d: c.d.map(() => 1), p: c.p.map(() => 0), S: c.O }));
+      fc.assert(
+        fc.property(pointwise, (c) => {
+          run("convForward", c);
+          run("convBackwardWeight", c);
+          run("convBackwardInput", c);
+        }),
+        { ...FC, numRuns: 30 },
+      );
+    });
+
+    it("an expanded (stride-0) output gradient, as sum() gives, agrees", () => {
+      const geom: ConvGeometry = { stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 1 };
+      const x = view([2, 3, 9, 7], "float32", randomValues(2 * 3 * 9 * 7, 5));
+      const w = view([6, 3, 3, 3], "float32", randomValues(6 * 27, 6));
+      const one = new Float32Array([1]);
+      const gy: View = { buf: one, dtype: "float32", shape: [2, 6, 7, 5], strides: [0, 0, 0, 0], offset: 0 };
+      for (const [k, shape] of [["convBackwardWeight", w.shape], ["convBackwardInput", x.shape]] as const) {
+        const a = view(shape, "float32");
+        const r = view(shape, "float32");
+        const bound = view(shape, "float64");
+        if (k === "convBackwardWeight") {
+          wasm.convBackwardWeight(x, gy, a, geom);
+          cpuBackend.convBackwardWeight(x, gy, r, geom);
+          cpuBackend.convBackwardWeight(absView(x), gy, bound, geom);
+        } else {
+          wasm.convBackwardInput(gy, w, null, a, geom);
+          cpuBackend.convBackwardInput(gy, w, null, r, geom);
+          cpuBackend.convBackwardInput(gy, absView(w), null, bound, geom);
+        }
+        expectWithin(a, r, bound, 2 * 35, k);
+      }
+    });
+
+    it("a large image is unfolded in bands of output rows with the same result", () => {
+      // kd·OW = 288·130 floats per output row: the 2^21-float column bound splits the 130 rows into bands.
+      const geom: ConvGeometry = { stride: [1, 1], padding: [1, 1], dilation: [1, 1], groups: 1 };
+      const x = view([1, 32, 130, 130], "float32", randomValues(32 * 130 * 130, 8));
+      const w = view([4, 32, 3, 3], "float32", randomValues(4 * 288, 9));
+      const a = view([1, 4, 130, 130], "float32");
+      const r = view([1, 4, 130, 130], "float32");
+      const bound = view([1, 4, 130, 130], "float64");
+      wasm.convForward(x, w, null, a, geom);
+      cpuBackend.convForward(x, w, null, r, geom);
+      cpuBackend.convForward(absView(x), absView(w), null, bound, geom);
+      expectWithin(a, r, bound, 289, "banded convForward");
+    });
+
+    it("float64 convolutions run on the js kernels: results equal bit for bit", () => {
+      const x = view([2, 4, 7, 6], "float64", randomValues(2 * 4 * 7 * 6, 3));
+      const w = view([6, 2, 3, 2], "float64", randomValues(6 * 2 * 3 * 2, 4));
+      const geom = { stride: [2, 1], padding: [1, 0], dilation: [1, 2], groups: 2 };
+      const a = view([2, 6, 4, 4], "float64");
+      const r = view([2, 6, 4, 4], "float64");
+      wasm.convForward(x, w, null, a, geom);
+      cpuBackend.convForward(x, w, null, r, geom);
+      expect(Array.from(a.buf)).toEqual(Array.from(r.buf));
+    });
+
+    it("trains a small CNN like the js backend (conv, pooling, linear through autograd and SGD)", () => {
+      const losses = (name: "js" | "wasm"): number[] => {
+        torch.backends.use(name);
+        torch.manualSeed(7);
+        const model = new torch.nn.Sequential(
+          new torch.nn.Conv2d(1, 4, 3, { padding: 1 }),
+          new torch.nn.ReLU(),
+          new torch.nn.MaxPool2d(2),
+          new torch.nn.Conv2d(4, 6, 3, { stride: 2, groups: 2 }),
+          new torch.nn.AvgPool2d(2, { ceilMode: true }),
+          new torch.nn.Flatten(),
+          new torch.nn.Linear(6, 5),
+        );
+        const opt = new torch.optim.SGD(model.parameters(), { lr: 0.1 });
+        const x = torch.randn([8, 1, 12, 12]);
+        const y = torch.randint(0, 5, [8]);
+        const out: number[] = [];
+        for (let i = 0; i < 5; i++) {
+          opt.zeroGrad();
+          const loss = F.crossEntropy(model(x) as torch.Tensor, y);
+          loss.backward();
+          opt.step();
+          out.push(loss.item() as number);
+        }
+        return out;
+      };
+      const js = losses("js");
+      const w = losses("wasm");
+      // Five SGD steps amplify float32 rounding differences only slightly; the losses agree to 1e-5.
+      for (let i = 0; i < js.length; i++) expect(Math.abs(w[i] - js[i])).toBeLessThan(1e-5 * (1 + Math.abs(js[i])));
+      expect(w[4]).toBeLessThan(w[0]);
+    });
+  });
+});

@@ -1,0 +1,478 @@
+/*
+ * torch-ts's WebAssembly SIMD (128-bit) kernels: float32 GEMM and the convolutions built on it.
+ *
+ * Why C (clang + lld, wasm32, -msimd128) rather than AssemblyScript: measured here (Node 20, one thread),
+ * the 4x8 micro-kernel sweep over packed panels runs at the same speed in both (C 61, AssemblyScript
+ * 0.28 -O3 62 GFLOP/s, min of 20), so the kernel does not decide. The rest does: LLVM auto-vectorizes the
+ * scalar loops around the kernel (packing, im2col copies, col2im adds), binaryen does not; C needs no
+ * runtime and no npm dependency (AssemblyScript brings ~100 MB of compiler and binaryen into
+ * devDependencies). The cost is a system toolchain: Debian's clang and lld, which CI installs; without
+ * them `npm run build` skips the kernels and torch-ts falls back to the js backend with a notice.
+ *
+ * Layout: the JS side copies operands into this module's linear memory (above __heap_base) and passes
+ * byte pointers and element strides; the kernels read strided operands, so a transposed or sliced view is
+ * copied as the storage span it covers, never gathered element by element. Packing buffers are static.
+ * Everything accumulates in float32 (the js backend accumulates in double; the tests bound the
+ * difference by gamma_K * sum|a||b|).
+ *
+ * GEMM structure (GotoBLAS/BLIS): B packed into KC x NC panels of NR-wide strips, A into MC x KC blocks of
+ * MR-tall strips, an MR x NR micro-kernel over the packed strips. 4x8 (8 f32x4 accumulators) measured
+ * fastest on a 1024^3 product: ~55 GFLOP/s against ~30 for 6x8 and ~27 for 5x8 and 8x8, whose
+ * accumulators V8's register allocator spills (wasm has no register hints; x86-64 has 16 xmm registers).
+ * KC 128-512 and MC 36-144 measured within noise.
+ */
+#include <wasm_simd128.h>
+
+#define EXPORT(name) __attribute__((export_name(#name)))
+
+#define MR 4
+#define NR 8
+#ifndef KC
+#define KC 256
+#endif
+#ifndef MC
+#define MC 64
+#endif
+#ifndef NC
+#define NC 1024
+#endif
+
+static float packA[MC * KC] __attribute__((aligned(16)));
+static float packB[KC * NC] __attribute__((aligned(16)));
+static float tileBuf[MR * NR] __attribute__((aligned(16)));
+
+static inline int min_i(int a, int b) { return a < b ? a : b; }
+
+/* B[0:kc, 0:nc] into NR-wide strips, each k-major; columns past nc are zero. */
+static void pack_b(int kc, int nc, const float *B, int sbk, int sbn, float *dst) {
+  for (int j = 0; j < nc; j += NR) {
+    int cols = min_i(NR, nc - j);
+    const float *col = B + (long)j * sbn;
+    if (cols == NR && sbn == 1) {
+      for (int p = 0; p < kc; p++, col += sbk, dst += NR) {
+        wasm_v128_store(dst, wasm_v128_load(col));
+        wasm_v128_store(dst + 4, wasm_v128_load(col + 4));
+      }
+    } else if (cols == NR) {
+      for (int p = 0; p < kc; p++, col += sbk, dst += NR) {
+        for (int jj = 0; jj < NR; jj++) dst[jj] = col[jj * sbn];
+      }
+    } else {
+      for (int p = 0; p < kc; p++, col += sbk, dst += NR) {
+        int jj = 0;
+        for (; jj < cols; jj++) dst[jj] = col[jj * sbn];
+        for (; jj < NR; jj++) dst[jj] = 0.0f;
+      }
+    }
+  }
+}
+
+/* A[0:mc, 0:kc] into MR-tall strips, each k-major (MR values per k); rows past mc are zero. */
+static void pack_a(int mc, int kc, const float *A, int sam, int sak, float *dst) {
+  for (int i = 0; i < mc; i += MR) {
+    int rows = min_i(MR, mc - i);
+    const float *row = A + (long)i * sam;
+    if (rows == MR) {
+      for (int p = 0; p < kc; p++, dst += MR) {
+        const float *a = row + (long)p * sak;
+        for (int ii = 0; ii < MR; ii++) dst[ii] = a[ii * sam];
+      }
+    } else {
+      for (int p = 0; p < kc; p++, dst += MR) {
+        const float *a = row + (long)p * sak;
+        int ii = 0;
+        for (; ii < rows; ii++) dst[ii] = a[ii * sam];
+        for (; ii < MR; ii++) dst[ii] = 0.0f;
+      }
+    }
+  }
+}
+
+#define FMA(acc, a, b) acc = wasm_f32x4_add(acc, wasm_f32x4_mul(a, b))
+
+/*
+ * The MR x NR product of a packed A strip and a packed B strip over kc, scaled by alpha, stored into C
+ * (row stride ldc, unit column stride) when `direct`, else into tileBuf; `add` adds to C instead of
+ * overwriting it (direct only).
+ */
+static void micro_kernel(int kc, const float *a, const float *b, float *c, int ldc, float alpha, int add, int direct) {
+  v128_t c00 = wasm_f32x4_splat(0.0f), c01 = c00, c10 = c00, c11 = c00;
+  v128_t c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  for (int p = 0; p < kc; p++, a += MR, b += NR) {
+    v128_t b0 = wasm_v128_load(b);
+    v128_t b1 = wasm_v128_load(b + 4);
+    v128_t a0 = wasm_v128_load32_splat(a);
+    FMA(c00, a0, b0);
+    FMA(c01, a0, b1);
+    v128_t a1 = wasm_v128_load32_splat(a + 1);
+    FMA(c10, a1, b0);
+    FMA(c11, a1, b1);
+    v128_t a2 = wasm_v128_load32_splat(a + 2);
+    FMA(c20, a2, b0);
+    FMA(c21, a2, b1);
+    v128_t a3 = wasm_v128_load32_splat(a + 3);
+    FMA(c30, a3, b0);
+    FMA(c31, a3, b1);
+  }
+  if (alpha != 1.0f) {
+    v128_t al = wasm_f32x4_splat(alpha);
+    c00 = wasm_f32x4_mul(c00, al);
+    c01 = wasm_f32x4_mul(c01, al);
+    c10 = wasm_f32x4_mul(c10, al);
+    c11 = wasm_f32x4_mul(c11, al);
+    c20 = wasm_f32x4_mul(c20, al);
+    c21 = wasm_f32x4_mul(c21, al);
+    c30 = wasm_f32x4_mul(c30, al);
+    c31 = wasm_f32x4_mul(c31, al);
+  }
+  if (!direct) {
+    c = tileBuf;
+    ldc = NR;
+    add = 0;
+  }
+#define STORE_ROW(i, v0, v1)                                                       \
+  do {                                                                             \
+    float *r = c + (long)(i) * ldc;                                                \
+    if (add) {                                                                     \
+      wasm_v128_store(r, wasm_f32x4_add(wasm_v128_load(r), v0));                   \
+      wasm_v128_store(r + 4, wasm_f32x4_add(wasm_v128_load(r + 4), v1));           \
+    } else {                                                                       \
+      wasm_v128_store(r, v0);                                                      \
+      wasm_v128_store(r + 4, v1);                                                  \
+    }                                                                              \
+  } while (0)
+  STORE_ROW(0, c00, c01);
+  STORE_ROW(1, c10, c11);
+  STORE_ROW(2, c20, c21);
+  STORE_ROW(3, c30, c31);
+#undef STORE_ROW
+}
+
+/* C <- beta * C over M x N; beta = 0 writes zeros (NaN/Inf in C do not survive, as BLAS). */
+static void scale_c(int M, int N, float beta, float *C, int scm, int scn) {
+  if (beta == 1.0f) return;
+  for (int i = 0; i < M; i++) {
+    float *r = C + (long)i * scm;
+    if (beta == 0.0f) {
+      for (int j = 0; j < N; j++) r[(long)j * scn] = 0.0f;
+    } else {
+      for (int j = 0; j < N; j++) r[(long)j * scn] *= beta;
+    }
+  }
+}
+
+/* Skinny products (fewer than 4 rows or columns): unpacked dot products / row sums, C += alpha * A B. */
+static void direct(int M, int N, int K, float alpha, const float *A, int sam, int sak, const float *B, int sbk, int sbn,
+                   float *C, int scm, int scn) {
+  if (sbn == 1 && N >= 4) {
+    /* C's row as a sum of B's rows (one-row linear layers: x @ W^T with W stored transposed). */
+    for (int i = 0; i < M; i++) {
+      float *c = C + (long)i * scm;
+      const float *a = A + (long)i * sam;
+      int j = 0;
+      if (scn == 1) {
+        for (; j + 8 <= N; j += 8) {
+          v128_t s0 = wasm_f32x4_splat(0.0f), s1 = s0;
+          const float *b = B + j;
+          for (int p = 0; p < K; p++, b += sbk) {
+            v128_t av = wasm_f32x4_splat(a[(long)p * sak]);
+            FMA(s0, av, wasm_v128_load(b));
+            FMA(s1, av, wasm_v128_load(b + 4));
+          }
+          v128_t al = wasm_f32x4_splat(alpha);
+          wasm_v128_store(c + j, wasm_f32x4_add(wasm_v128_load(c + j), wasm_f32x4_mul(al, s0)));
+          wasm_v128_store(c + j + 4, wasm_f32x4_add(wasm_v128_load(c + j + 4), wasm_f32x4_mul(al, s1)));
+        }
+      }
+      for (; j < N; j++) {
+        float s = 0.0f;
+        const float *b = B + j;
+        for (int p = 0; p < K; p++, b += sbk) s += a[(long)p * sak] * *b;
+        c[(long)j * scn] += alpha * s;
+      }
+    }
+    return;
+  }
+  for (int i = 0; i < M; i++) {
+    for (int j = 0; j < N; j++) {
+      const float *a = A + (long)i * sam;
+      const float *b = B + (long)j * sbn;
+      float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+      int p = 0;
+      if (sak == 1 && sbk == 1) {
+        v128_t v = wasm_f32x4_splat(0.0f);
+        for (; p + 4 <= K; p += 4) FMA(v, wasm_v128_load(a + p), wasm_v128_load(b + p));
+        s0 = wasm_f32x4_extract_lane(v, 0);
+        s1 = wasm_f32x4_extract_lane(v, 1);
+        s2 = wasm_f32x4_extract_lane(v, 2);
+        s3 = wasm_f32x4_extract_lane(v, 3);
+      }
+      for (; p < K; p++) s0 += a[(long)p * sak] * b[(long)p * sbk];
+      C[(long)i * scm + (long)j * scn] += alpha * ((s0 + s1) + (s2 + s3));
+    }
+  }
+}
+
+/*
+ * C = alpha * A B + beta * C for A: M x K at A[i*sam + k*sak], B: K x N at B[k*sbk + j*sbn], C: M x N at
+ * C[i*scm + j*scn] (strides in elements, non-negative). beta = 0 overwrites C without reading it and
+ * alpha = 0 leaves A and B unread, as BLAS.
+ */
+EXPORT(sgemm)
+void sgemm(int M, int N, int K, float alpha, const float *A, int sam, int sak, const float *B, int sbk, int sbn, float beta,
+           float *C, int scm, int scn) {
+  if (M <= 0 || N <= 0) return;
+  if (K == 0 || alpha == 0.0f || M < 4 || N < 4 || (beta != 0.0f && beta != 1.0f)) {
+    scale_c(M, N, beta, C, scm, scn);
+    if (K == 0 || alpha == 0.0f) return;
+    beta = 1.0f;
+    if (M < 4 || N < 4) {
+      direct(M, N, K, alpha, A, sam, sak, B, sbk, sbn, C, scm, scn);
+      return;
+    }
+  }
+  for (int jc = 0; jc < N; jc += NC) {
+    int nc = min_i(NC, N - jc);
+    for (int pc = 0; pc < K; pc += KC) {
+      int kc = min_i(KC, K - pc);
+      pack_b(kc, nc, B + (long)pc * sbk + (long)jc * sbn, sbk, sbn, packB);
+      int add = pc > 0 || beta != 0.0f;
+      for (int ic = 0; ic < M; ic += MC) {
+        int mc = min_i(MC, M - ic);
+        pack_a(mc, kc, A + (long)ic * sam + (long)pc * sak, sam, sak, packA);
+        for (int jr = 0; jr < nc; jr += NR) {
+          int nr = min_i(NR, nc - jr);
+          for (int ir = 0; ir < mc; ir += MR) {
+            int mr = min_i(MR, mc - ir);
+            float *c = C + (long)(ic + ir) * scm + (long)(jc + jr) * scn;
+            int full = mr == MR && nr == NR && scn == 1;
+            micro_kernel(kc, packA + ir * kc, packB + jr * kc, c, scm, alpha, add, full);
+            if (!full) {
+              for (int i = 0; i < mr; i++) {
+                float *r = c + (long)i * scm;
+                const float *t = tileBuf + i * NR;
+                if (add) {
+                  for (int j = 0; j < nr; j++) r[(long)j * scn] += t[j];
+                } else {
+                  for (int j = 0; j < nr; j++) r[(long)j * scn] = t[j];
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/* ---------------------------------------------------------------------------------------------------- */
+/* Convolution as GEMM over an explicit im2col buffer, a band of output rows at a time (see conv.ts).      */
+
+/*
+ * Geometry, lifted to three spatial dims (1-d and 2-d problems have leading extents 1), as the int32
+ * block the JS side writes: see GEOMETRY in src/backend/wasm/conv.ts for the order.
+ */
+typedef struct {
+  int N, G, cg, og;
+  int D, H, W, KD, KH, KW, OD, OH, OW;
+  int sd, sh, sw, pd, ph, pw, dd, dh, dw;
+  /* Input strides (N, C, D, H, W) of x (forward, weight gradient). */
+  int xsN, xsC, xsD, xsH, xsW;
+  /* Output-gradient strides (N, C, spatial flattened) of gy (backward passes). */
+  int gsN, gsC, gsL;
+  /* Output rows (of the flattened (od, oh) grid) per band. */
+  int band;
+} Conv;
+
+/* First o with o*s + start >= 0, clamped to [0, O]. */
+static int first_valid(int start, int s, int O) {
+  int lo = start >= 0 ? 0 : (s - 1 - start) / s;
+  return lo > O ? O : lo;
+}
+
+/* One past the last o with o*s + start < size, clamped to [lo, O]. */
+static int end_valid(int start, int s, int size, int O, int lo) {
+  int last = size - 1 - start;
+  int hi = last >= 0 ? last / s + 1 : 0;
+  if (hi > O) hi = O;
+  return hi < lo ? lo : hi;
+}
+
+/*
+ * col[k, (r - r0)*OW + ow] = x[c, od*sd + a*dd - pd, oh*sh + b*dh - ph, ow*sw + e*dw - pw] (zero outside)
+ * for k = ((c*KD + a)*KH + b)*KW + e and rows r0 <= r < r1 of the (od, oh) grid; x is one sample's group.
+ */
+static void im2col(const Conv *p, const float *x, int C, int r0, int r1, float *col) {
+  int lc = (r1 - r0) * p->OW;
+  for (int c = 0; c < C; c++) {
+    const float *xc = x + (long)c * p->xsC;
+    for (int a = 0; a < p->KD; a++) {
+      int zd = a * p->dd - p->pd;
+      for (int b = 0; b < p->KH; b++) {
+        int zh = b * p->dh - p->ph;
+        for (int e = 0; e < p->KW; e++, col += lc) {
+          int zw = e * p->dw - p->pw;
+          int lo = first_valid(zw, p->sw, p->OW);
+          int hi = end_valid(zw, p->sw, p->W, p->OW, lo);
+          int od = r0 / p->OH;
+          int oh = r0 - od * p->OH;
+          float *dst = col;
+          for (int r = r0; r < r1; r++, dst += p->OW) {
+            int id = od * p->sd + zd;
+            int ih = oh * p->sh + zh;
+            if (id < 0 || id >= p->D || ih < 0 || ih >= p->H) {
+              for (int ow = 0; ow < p->OW; ow++) dst[ow] = 0.0f;
+            } else {
+              const float *src = xc + (long)id * p->xsD + (long)ih * p->xsH;
+              int ow = 0;
+              for (; ow < lo; ow++) dst[ow] = 0.0f;
+              if (p->sw == 1 && p->xsW == 1) {
+                const float *s = src + zw;
+                for (; ow < hi; ow++) dst[ow] = s[ow];
+              } else {
+                int step = p->sw * p->xsW;
+                const float *s = src + (long)(ow * p->sw + zw) * p->xsW;
+                for (; ow < hi; ow++, s += step) dst[ow] = *s;
+              }
+              for (; ow < p->OW; ow++) dst[ow] = 0.0f;
+            }
+            if (++oh == p->OH) {
+              oh = 0;
+              od++;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/* The adjoint of im2col: adds every col entry into the (contiguous, C x D x H x W) x position it reads. */
+static void col2im(const Conv *p, const float *col, int C, int r0, int r1, float *x) {
+  int lc = (r1 - r0) * p->OW;
+  long S = (long)p->D * p->H * p->W;
+  for (int c = 0; c < C; c++) {
+    float *xc = x + c * S;
+    for (int a = 0; a < p->KD; a++) {
+      int zd = a * p->dd - p->pd;
+      for (int b = 0; b < p->KH; b++) {
+        int zh = b * p->dh - p->ph;
+        for (int e = 0; e < p->KW; e++, col += lc) {
+          int zw = e * p->dw - p->pw;
+          int lo = first_valid(zw, p->sw, p->OW);
+          int hi = end_valid(zw, p->sw, p->W, p->OW, lo);
+          int od = r0 / p->OH;
+          int oh = r0 - od * p->OH;
+          const float *src = col;
+          for (int r = r0; r < r1; r++, src += p->OW) {
+            int id = od * p->sd + zd;
+            int ih = oh * p->sh + zh;
+            if (id >= 0 && id < p->D && ih >= 0 && ih < p->H) {
+              float *dst = xc + ((long)id * p->H + ih) * p->W + zw;
+              if (p->sw == 1) {
+                for (int ow = lo; ow < hi; ow++) dst[ow] += src[ow];
+              } else {
+                for (int ow = lo; ow < hi; ow++) dst[ow * p->sw] += src[ow];
+              }
+            }
+            if (++oh == p->OH) {
+              oh = 0;
+              od++;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/* A 1x1, stride-1, unpadded convolution over a spatially flat input reads x as the column matrix itself. */
+static int pointwise(const Conv *p) {
+  if (p->KD != 1 || p->KH != 1 || p->KW != 1) return 0;
+  if (p->sd != 1 || p->sh != 1 || p->sw != 1 || p->pd != 0 || p->ph != 0 || p->pw != 0) return 0;
+  if (p->H != 1 && p->xsH != p->xsW * p->W) return 0;
+  if (p->D != 1 && p->xsD != p->xsW * p->W * p->H) return 0;
+  return 1;
+}
+
+/*
+ * y[n, g*og + o, l] = sum_k w[g*og + o, k] * col(x[n, g])[k, l] (+ bias): w dense [G*og, kd], y dense
+ * [N, G*og, L]; y already holds the bias (or anything, when `beta` is 0).
+ */
+EXPORT(conv_forward)
+void conv_forward(const Conv *p, const float *x, const float *w, float *y, float *col, float beta) {
+  int kd = p->cg * p->KD * p->KH * p->KW;
+  int L = p->OD * p->OH * p->OW;
+  int rows = p->OD * p->OH;
+  int pw = pointwise(p);
+  for (int n = 0; n < p->N; n++) {
+    for (int g = 0; g < p->G; g++) {
+      const float *xg = x + (long)n * p->xsN + (long)g * p->cg * p->xsC;
+      float *yg = y + ((long)n * p->G + g) * p->og * L;
+      const float *wg = w + (long)g * p->og * kd;
+      if (pw) {
+        sgemm(p->og, L, kd, 1.0f, wg, kd, 1, xg, p->xsC, p->xsW, beta, yg, L, 1);
+        continue;
+      }
+      for (int r0 = 0; r0 < rows; r0 += p->band) {
+        int r1 = min_i(rows, r0 + p->band);
+        int lc = (r1 - r0) * p->OW;
+        im2col(p, xg, p->cg, r0, r1, col);
+        sgemm(p->og, lc, kd, 1.0f, wg, kd, 1, col, lc, 1, beta, yg + r0 * p->OW, L, 1);
+      }
+    }
+  }
+}
+
+/* gw[g*og + o, k] = sum_{n, l} gy[n, g*og + o, l] * col(x[n, g])[k, l]; gw dense [G*og, kd], overwritten. */
+EXPORT(conv_backward_weight)
+void conv_backward_weight(const Conv *p, const float *x, const float *gy, float *gw, float *col) {
+  int kd = p->cg * p->KD * p->KH * p->KW;
+  int rows = p->OD * p->OH;
+  int pw = pointwise(p);
+  long L = (long)rows * p->OW;
+  for (int g = 0; g < p->G; g++) {
+    float *gwg = gw + (long)g * p->og * kd;
+    float beta = 0.0f;
+    for (int n = 0; n < p->N; n++) {
+      const float *xg = x + (long)n * p->xsN + (long)g * p->cg * p->xsC;
+      const float *gyg = gy + (long)n * p->gsN + (long)g * p->og * p->gsC;
+      if (pw) {
+        sgemm(p->og, kd, (int)L, 1.0f, gyg, p->gsC, p->gsL, xg, p->xsW, p->xsC, beta, gwg, kd, 1);
+        beta = 1.0f;
+        continue;
+      }
+      for (int r0 = 0; r0 < rows; r0 += p->band) {
+        int r1 = min_i(rows, r0 + p->band);
+        int lc = (r1 - r0) * p->OW;
+        im2col(p, xg, p->cg, r0, r1, col);
+        sgemm(p->og, kd, lc, 1.0f, gyg + (long)r0 * p->OW * p->gsL, p->gsC, p->gsL, col, 1, lc, beta, gwg, kd, 1);
+        beta = 1.0f;
+      }
+    }
+  }
+}
+
+/*
+ * gx[n, g*cg + c] += col2im(w[g]^T gy[n, g]): w dense [G*og, kd], gx dense [N, G*cg, D, H, W] holding its
+ * initial value (zeros or the bias).
+ */
+EXPORT(conv_backward_input)
+void conv_backward_input(const Conv *p, const float *gy, const float *w, float *gx, float *col) {
+  int kd = p->cg * p->KD * p->KH * p->KW;
+  int rows = p->OD * p->OH;
+  long S = (long)p->D * p->H * p->W;
+  for (int n = 0; n < p->N; n++) {
+    for (int g = 0; g < p->G; g++) {
+      const float *gyg = gy + (long)n * p->gsN + (long)g * p->og * p->gsC;
+      const float *wg = w + (long)g * p->og * kd;
+      float *gxg = gx + ((long)n * p->G + g) * p->cg * S;
+      for (int r0 = 0; r0 < rows; r0 += p->band) {
+        int r1 = min_i(rows, r0 + p->band);
+        int lc = (r1 - r0) * p->OW;
+        sgemm(kd, lc, p->og, 1.0f, wg, 1, kd, gyg + (long)r0 * p->OW * p->gsL, p->gsC, p->gsL, 0.0f, col, lc, 1);
+        col2im(p, col, p->cg, r0, r1, gxg);
+      }
+    }
+  }
+}
