@@ -6,3 +6,6 @@ export * from "./linear.js";
 export * from "./loss.js";
 export * from "./normalization.js";
 export * from "./dropout.js";
+/** `F.pad(input, pad, mode="constant", value=None)`: the same function as `torch.pad`. */
+export { pad } from "../../ops/pad.js";
+export type { PadMode } from "../../ops/pad.js";
