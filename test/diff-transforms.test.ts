@@ -486,6 +486,53 @@ describe("torchvision transforms vs torchvision 0.14", () => {
     expectClean(await runDifferential("vision.random", cases), 58);
   });
 
+  it("rotate and RandomRotation: nearest and bilinear, expand, center, fill (tensor path)", async () => {
+    rng = new Rng(20240911);
+    const cases: DiffCase[] = [];
+    for (let k = 0; k < 60; k++) {
+      const dtype = rng.pick(DTYPES);
+      const spec = imageSpec(dtype, { batch: true, minSize: 2, maxSize: 14 });
+      const C = spec.shape[spec.shape.length - 3];
+      // Random angles, and the quarter turns whose sampling points fall on pixel centers.
+      const angle = rng.bool(0.25) ? rng.pick([0, 90, -90, 180, 270, 45]) : Math.round(rng.uniform(-200, 200) * 100) / 100;
+      const interpolation = rng.pick(["nearest", "bilinear"] as const);
+      const expand = rng.bool(0.4);
+      const center = rng.bool(0.3) ? ([rng.int(0, 10), rng.int(0, 10)] as [number, number]) : null;
+      const fill = rng.pick([null, null, 0, dtype === "uint8" ? 200 : 0.7, Array.from({ length: C }, (_, c) => (dtype === "uint8" ? 10 * c : c / 4))]);
+      cases.push({
+        name: `rotate ${dtype} ${JSON.stringify(spec.shape)} ${angle} ${interpolation} expand=${expand} center=${JSON.stringify(center)} fill=${JSON.stringify(fill)}`,
+        inputs: [spec],
+        ts: (x) => F.rotate(x, angle, { interpolation, expand, center, fill }),
+        py: tv(`TF.rotate(x0, ${angle}, interpolation=IM.${interpolation.toUpperCase()}, expand=${py(expand)}, center=${py(center)}, fill=${py(fill)})`),
+        // The grid is computed in the same float32 ops; PyTorch's bmm may fuse a multiply-add.
+        rtol: 1e-5,
+        atol: 1e-6,
+        gradRtol: 1e-5,
+        gradAtol: 1e-6,
+      });
+    }
+    for (let k = 0; k < 20; k++) {
+      const dtype = rng.pick(DTYPES);
+      const spec = imageSpec(dtype, { minSize: 2, maxSize: 12 });
+      const seed = rng.int(0, 1_000_000);
+      const degrees = rng.pick([30, 180, [10, 80]] as Array<number | [number, number]>);
+      const interpolation = rng.pick(["nearest", "bilinear"] as const);
+      const expand = rng.bool(0.3);
+      const fill = rng.pick([0, dtype === "uint8" ? 128 : 0.5]);
+      cases.push({
+        name: `RandomRotation(${JSON.stringify(degrees)}) ${dtype} ${JSON.stringify(spec.shape)} ${interpolation} expand=${expand} fill=${fill} seed=${seed}`,
+        inputs: [spec],
+        ts: (x) => new T.RandomRotation(degrees, { interpolation, expand, fill, generator: new torch.Generator().manualSeed(seed) })(x) as Tensor,
+        py: `${HEAD}torch.manual_seed(${seed})\nout = T.RandomRotation(${py(degrees)}, interpolation=IM.${interpolation.toUpperCase()}, expand=${py(expand)}, fill=${fill})(x0)`,
+        rtol: 1e-5,
+        atol: 1e-6,
+        gradRtol: 1e-5,
+        gradAtol: 1e-6,
+      });
+    }
+    expectClean(await runDifferential("vision.rotate", cases), 80);
+  });
+
   it("minMaxNormalize and zScoreNormalize against their formulas in PyTorch", async () => {
     rng = new Rng(20240908);
     const cases: DiffCase[] = [];

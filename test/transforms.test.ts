@@ -328,6 +328,66 @@ describe("bad input gives errors that name the transform", () => {
   });
 });
 
+describe("rotation", () => {
+  it("quarter turns move pixels exactly; expand swaps H and W; fill paints what came from outside", () => {
+    const x = f32([[[1, 2], [3, 4]]]);
+    expect(list(F.rotate(x, 90))).toEqual([[[2, 4], [1, 3]]]);
+    expect(list(F.rotate(x, -90))).toEqual([[[3, 1], [4, 2]]]);
+    expect(list(F.rotate(x, 180, { interpolation: "bilinear" }))).toEqual([[[4, 3], [2, 1]]]);
+    // Odd sides, so the sampling points land on pixel centers (even/odd mixes put them on ties, which
+    // nearest rounds half to even, as grid_sample does).
+    const wide = torch.arange(15, { dtype: "float32" }).view(1, 3, 5);
+    expect(list(F.rotate(wide, 90, { expand: true }))).toEqual([[[4, 9, 14], [3, 8, 13], [2, 7, 12], [1, 6, 11], [0, 5, 10]]]);
+    // Without expand the ends of a 3x5 image turned a quarter come from outside it.
+    expect(list(F.rotate(wide, 90, { fill: 99 }))).toEqual([[[99, 3, 8, 13, 99], [99, 2, 7, 12, 99], [99, 1, 6, 11, 99]]]);
+    expect(list(F.rotate(u8([[[1, 2], [3, 4]]]), 90))).toEqual([[[2, 4], [1, 3]]]);
+  });
+
+  it("an Image goes through its pixels and comes back an Image; a batch rotates image by image", () => {
+    const img = new Image(2, 2, "RGB", Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]));
+    const out = F.rotate(img, 90);
+    expect(out).toBeInstanceOf(Image);
+    expect(list(new T.PILToTensor()(out))).toEqual(list(F.rotate(new T.PILToTensor()(img), 90)));
+    const batch = torch.rand(2, 3, 4, 5);
+    const one = F.rotate(batch, 33, { interpolation: "bilinear" });
+    expect(list(one.select(0, 1))).toEqual(list(F.rotate(batch.select(0, 1), 33, { interpolation: "bilinear" })));
+  });
+
+  it("the float result is differentiable (gradcheck, float64)", () => {
+    const x = torch.rand(2, 4, 5, { dtype: "float64", requiresGrad: true });
+    expect(gradcheck((t: Tensor) => F.rotate(t, 27, { interpolation: "bilinear", fill: [0.5, 1] }), [x])).toBe(true);
+    expect(gradcheck((t: Tensor) => F.rotate(t, -61, { expand: true }), [x])).toBe(true);
+  });
+
+  it("RandomRotation draws its angle as torch.empty(1).uniform_(lo, hi), reproducibly", () => {
+    const g = (s: number) => new torch.Generator().manualSeed(s);
+    const x = torch.rand(3, 6, 6);
+    const t = new T.RandomRotation([10, 80], { interpolation: "bilinear", generator: g(5) });
+    const angle = T.RandomRotation.getParams([10, 80], g(5));
+    expect(angle).toBeGreaterThanOrEqual(10);
+    expect(angle).toBeLessThan(80);
+    expect(list(t(x))).toEqual(list(F.rotate(x, angle, { interpolation: "bilinear", fill: [0, 0, 0] })));
+    expect(new T.RandomRotation(30).degrees).toEqual([-30, 30]);
+  });
+
+  it("errors and repr as torchvision's", () => {
+    expect(() => new T.RandomRotation(-3)).toThrow(/^RandomRotation: If degrees is a single number, it must be positive\.$/);
+    expect(() => new T.RandomRotation([1, 2, 3])).toThrow(/^RandomRotation: degrees should be a sequence of length 2\.$/);
+    expect(() => new T.RandomRotation(3, { center: [1] as unknown as [number, number] })).toThrow(/^RandomRotation: center should be a sequence of length 2\./);
+    expect(() => F.rotate(torch.zeros(3, 4, 4), 10, { fill: [1, 2] })).toThrow(
+      "rotate: The number of elements in 'fill' cannot broadcast to match the number of channels of the image (2 != 3)",
+    );
+    expect(() => F.rotate(torch.zeros(3, 4, 4), 10, { interpolation: "bicubic" as "nearest" })).toThrow("rotate: Interpolation mode 'bicubic' is unsupported with Tensor input");
+    expect(() => F.rotate(torch.zeros(4, 4), 10)).toThrow(/^rotate: expected a \(C, H, W\) or \(N, C, H, W\) tensor image, got shape \[4, 4\]/);
+    expect(() => F.rotate("img" as unknown as Tensor, 10)).toThrow(/^rotate: img should be an Image or a Tensor\. Got string/);
+    expect(() => F.rotate(torch.zeros(1, 2, 2), Number.NaN)).toThrow(/^rotate: Argument angle should be int or float/);
+    expect(String(new T.RandomRotation(30))).toBe("RandomRotation(degrees=[-30.0, 30.0], interpolation=nearest, expand=False, fill=0)");
+    expect(String(new T.RandomRotation([10, 80.5], { interpolation: "bilinear", expand: true, center: [1, 2], fill: [1, 2, 3] }))).toBe(
+      "RandomRotation(degrees=[10.0, 80.5], interpolation=bilinear, expand=True, center=[1, 2], fill=[1, 2, 3])",
+    );
+  });
+});
+
 describe("repr", () => {
   it("prints like torchvision", () => {
     const c = new T.Compose([new T.Resize(256), new T.CenterCrop(224), new T.RandomHorizontalFlip(0.3), new T.ColorJitter({ brightness: 0.4 }), new T.ToTensor()]);

@@ -16,6 +16,7 @@ export type { ResizeOptions } from "./resize.js";
 export { rgbToGrayscale } from "./grayscale.js";
 export { adjustBrightness, adjustContrast, adjustSaturation, adjustHue, adjustGamma, invert, posterize, solarize, autocontrast } from "./color.js";
 export { equalize } from "./equalize.js";
+export { rotate } from "./rotate.js";
 export { convertImageDtype, toImage, toTensor, pilToTensor } from "./convert.js";
 export { minMaxNormalize, zScoreNormalize } from "./standardize.js";
 

@@ -19,6 +19,8 @@ export { Grayscale, RandomGrayscale } from "./grayscale.js";
 export { ColorJitter } from "./color-jitter.js";
 export type { ColorJitterOptions } from "./color-jitter.js";
 export { RandomEqualize } from "./equalize.js";
+export { RandomRotation } from "./rotate.js";
+export type { RandomRotationOptions, RotateOptions } from "./rotate.js";
 export { RandomApply } from "./random-apply.js";
 export { MinMaxNormalize, ZScoreNormalize } from "./standardize.js";
 export type { MinMaxOptions, ZScoreOptions } from "./standardize.js";
