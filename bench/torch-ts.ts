@@ -6,17 +6,18 @@ import type { ChildConfig } from "./workloads.js";
 
 /**
  * Every torch-ts backend the benchmark measures, by `torch.backends.use` name, in run order: the portable
- * reference first, then the native (oneDNN) one, which `torch-ts/node` makes the default on Node.
+ * reference first, then the native (oneDNN) one, which `torch-ts/node` makes the default on Node, then the
+ * portable WebAssembly SIMD one.
  */
-export const TORCH_TS_BACKENDS = ["js", "native"] as const;
+export const TORCH_TS_BACKENDS = ["js", "native", "wasm"] as const;
 
 /** Activates `name`; returns why it cannot run, or null. */
 async function activate(name: string): Promise<string | null> {
-  if (name === "native") {
-    // Loading the Node entry registers the native backend; TORCH_TS_BACKEND=js keeps it from choosing.
+  if (name === "native" || name === "wasm") {
+    // Loading the Node entry registers the native backend and the wasm kernels; TORCH_TS_BACKEND=js keeps it from choosing.
     process.env.TORCH_TS_BACKEND = "js";
     await import("../src/node.js");
-    const why = torch.backends.native.unavailableReason();
+    const why = name === "native" ? torch.backends.native.unavailableReason() : torch.backends.wasm.unavailableReason();
     if (why !== null) return why;
   } else if (name !== "js") {
     return `no torch-ts backend named '${name}' (known: ${TORCH_TS_BACKENDS.join(", ")})`;

@@ -9,7 +9,7 @@ import type { BenchResult } from "../bench/report.js";
 import { CASES, selectCases } from "../bench/workloads.js";
 
 const run = promisify(execFile);
-const SYSTEMS = ["torch-ts:js", "torch-ts:native", "pytorch", "tfjs-cpu", "tfjs-wasm"];
+const SYSTEMS = ["torch-ts:js", "torch-ts:native", "torch-ts:wasm", "pytorch", "tfjs-cpu", "tfjs-wasm"];
 
 describe("bench case selection and statistics", () => {
   it("--filter takes workload ids and case keys, in WORKLOADS.md order", () => {
