@@ -12,7 +12,7 @@ import type { ChildConfig } from "./workloads.js";
 export const TORCH_TS_BACKENDS = ["js", "native", "wasm"] as const;
 
 /** Activates `name`; returns why it cannot run, or null. */
-async function activate(name: string): Promise<string | null> {
+export async function activate(name: string): Promise<string | null> {
   if (name === "native" || name === "wasm") {
     // Loading the Node entry registers the native backend and the wasm kernels; TORCH_TS_BACKEND=js keeps it from choosing.
     process.env.TORCH_TS_BACKEND = "js";
@@ -26,7 +26,7 @@ async function activate(name: string): Promise<string | null> {
   return null;
 }
 
-function cifarCnn(): nn.Module {
+export function cifarCnn(): nn.Module {
   return new nn.Sequential(
     new nn.Conv2d(3, 32, 5, { padding: 2 }),
     new nn.MaxPool2d(2),
@@ -40,7 +40,7 @@ function cifarCnn(): nn.Module {
   );
 }
 
-function lenet(): nn.Module {
+export function lenet(): nn.Module {
   return new nn.Sequential(
     new nn.Conv2d(1, 6, 5, { padding: 2 }),
     new nn.Sigmoid(),
@@ -58,7 +58,7 @@ function lenet(): nn.Module {
 }
 
 /** One training step as in the tutorial: zero_grad, forward, CrossEntropyLoss, backward, step. */
-function trainStep(model: nn.Module, x: Tensor, y: Tensor): () => void {
+export function trainStep(model: nn.Module, x: Tensor, y: Tensor): () => void {
   const opt = new optim.SGD(model.parameters(), { lr: 0.01 });
   const lossFn = new nn.CrossEntropyLoss();
   return () => {
