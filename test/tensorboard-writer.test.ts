@@ -594,6 +594,18 @@ describe("buffering and flushing", () => {
     w.close();
   });
 
+  it("closes on Symbol.dispose (what `using` calls), as Python's `with SummaryWriter() as w`", () => {
+    const dir = fresh();
+    const w = new SummaryWriter(dir, { flushSecs: 1000, maxQueue: 1000 });
+    w.addScalar("a", 1, 0);
+    const path = w.eventFilePath;
+    const before = statSync(path).size;
+    w[Symbol.dispose]();
+    expect(statSync(path).size).toBeGreaterThan(before);
+    expect(values(dir).map((x) => x.v.simpleValue)).toEqual([1]);
+    expect(() => w[Symbol.dispose]()).not.toThrow();
+  });
+
   it("loses nothing when the process exits without close()", () => {
     const dir = fresh("exit");
     const script = join(tmp, `child-${n++}.ts`);

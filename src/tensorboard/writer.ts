@@ -323,6 +323,11 @@ export class SummaryWriter {
     for (const w of this.allWriters.values()) w.flush();
   }
 
+  /** `using writer = new SummaryWriter(...)` closes it at the end of the block, as Python's `with SummaryWriter() as w:`. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
   /** Flushes and closes every event file. A later `add*` call opens a new one. */
   close(): void {
     if (this.allWriters === null) return;
