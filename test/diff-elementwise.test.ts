@@ -219,12 +219,75 @@ function miscCases(): DiffCase[] {
   return cases;
 }
 
+const snake = (name: string): string => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** Every unary op as a tensor method and as its in-place `_` form on a tensor with history; binary methods. */
+function methodCases(): DiffCase[] {
+  const r = new Rng(20261207);
+  const cases: DiffCase[] = [];
+  const call = (t: torch.Tensor, name: string, ...args: unknown[]): torch.Tensor =>
+    (t as unknown as Record<string, (...a: unknown[]) => torch.Tensor>)[name](...args);
+  for (const [name, spec] of UNARY) {
+    for (const inplace of [false, true]) {
+      const shape = r.shape(r.int(1, 3), 1, 4);
+      const dtype: DType = r.pick(["float32", "float64"]);
+      const py = snake(name);
+      cases.push({
+        name: `${name}${inplace ? "_" : ""} method ${JSON.stringify(shape)} ${dtype}`,
+        inputs: [{ ...spec, shape: Array.isArray(spec.values) ? [spec.values.length] : shape, dtype, layout: r.pick(LAYOUTS) } as InputSpec],
+        ts: inplace ? (x) => call(x.mul(1), `${name}_`).mul(2) : (x) => call(x, name),
+        py: inplace ? `out = x0.mul(1)\nout.${py}_()\nout = out.mul(2)` : `x0.${py}()`,
+      });
+    }
+  }
+  for (const name of ["isinf", "isfinite", "isnan", "logicalNot"]) {
+    cases.push({
+      name: `${name} method on special values`,
+      inputs: [{ shape: [6], values: "special" }],
+      ts: (x) => call(x, name),
+      py: `x0.${snake(name)}()`,
+    });
+  }
+  cases.push({
+    name: "logicalNot_ keeps a float tensor's dtype",
+    inputs: [{ shape: [5], values: [0, 2, -0, 1.5, 0] }],
+    ts: (x) => call(x.mul(1), "logicalNot_"),
+    py: "out = x0.mul(1)\nout.logical_not_()",
+  });
+  const binaries: Array<[string, Partial<InputSpec>, Partial<InputSpec>, boolean]> = [
+    ["atan2", {}, {}, true],
+    ["fmod", { values: "uniform", low: -5, high: 5 }, { values: "positive", low: 0.7 }, true],
+    ["remainder", { values: "uniform", low: -5, high: 5 }, { values: "positive", low: 0.7 }, true],
+    // PyTorch has no derivative for floor_divide: compared without gradients.
+    ["floorDivide", { values: "uniform", low: -5, high: 5, requiresGrad: false }, { values: "positive", low: 0.7, requiresGrad: false }, true],
+    ["logicalXor", { values: "bool" }, { values: "bool" }, false],
+  ];
+  for (const [name, sa, sb, hasInplace] of binaries) {
+    for (const inplace of hasInplace ? [false, true] : [false]) {
+      const shape = r.shape(r.int(1, 3), 1, 4);
+      const other = shape.map((d) => (r.bool(0.3) ? 1 : d));
+      const dtype: DType = name === "logicalXor" ? "bool" : r.pick(["float32", "float64"]);
+      const py = snake(name);
+      cases.push({
+        name: `${name}${inplace ? "_" : ""} method ${JSON.stringify(shape)} ${JSON.stringify(other)} ${dtype}`,
+        inputs: [{ ...sa, shape, dtype, layout: r.pick(LAYOUTS) } as InputSpec, { ...sb, shape: other, dtype } as InputSpec],
+        ts: inplace ? (x, y) => call(x.mul(1), `${name}_`, y) : (x, y) => call(x, name, y),
+        py: inplace ? `out = x0.mul(1)\nout.${py}_(x1)` : `x0.${py}(x1)`,
+      });
+    }
+  }
+  return cases;
+}
+
 describe("elementwise ops match PyTorch", () => {
   it("unary", async () => {
     expectClean(await runDifferential("elementwise-unary", unaryCases()), 200);
   });
   it("binary and comparison", async () => {
     expectClean(await runDifferential("elementwise-binary", binaryCases()), 200);
+  });
+  it("tensor methods and their in-place forms", async () => {
+    expectClean(await runDifferential("elementwise-methods", methodCases()), 70);
   });
   it("where, clamp, special values", async () => {
     expectClean(await runDifferential("elementwise-misc", miscCases()), 60);

@@ -56,6 +56,23 @@ declare module "../tensor.js" {
     logicalAnd(other: TensorLike): Tensor;
     logicalOr(other: TensorLike): Tensor;
     isnan(): Tensor;
+    isinf(): Tensor;
+    isfinite(): Tensor;
+    exp2(): Tensor;
+    expm1(): Tensor;
+    log10(): Tensor;
+    tan(): Tensor;
+    asin(): Tensor;
+    acos(): Tensor;
+    atan(): Tensor;
+    sinh(): Tensor;
+    cosh(): Tensor;
+    erf(): Tensor;
+    frac(): Tensor;
+    atan2(other: TensorLike): Tensor;
+    fmod(other: TensorLike): Tensor;
+    floorDivide(other: TensorLike): Tensor;
+    logicalXor(other: TensorLike): Tensor;
     where(condition: Tensor, other: TensorLike): Tensor;
 
     view(...shape: Shape): Tensor;
@@ -98,6 +115,36 @@ declare module "../tensor.js" {
     tanh_(): Tensor;
     exp_(): Tensor;
     sqrt_(): Tensor;
+    abs_(): Tensor;
+    sign_(): Tensor;
+    log_(): Tensor;
+    log2_(): Tensor;
+    log10_(): Tensor;
+    log1p_(): Tensor;
+    exp2_(): Tensor;
+    expm1_(): Tensor;
+    rsqrt_(): Tensor;
+    square_(): Tensor;
+    reciprocal_(): Tensor;
+    sin_(): Tensor;
+    cos_(): Tensor;
+    tan_(): Tensor;
+    asin_(): Tensor;
+    acos_(): Tensor;
+    atan_(): Tensor;
+    sinh_(): Tensor;
+    cosh_(): Tensor;
+    erf_(): Tensor;
+    floor_(): Tensor;
+    ceil_(): Tensor;
+    round_(): Tensor;
+    trunc_(): Tensor;
+    frac_(): Tensor;
+    logicalNot_(): Tensor;
+    remainder_(other: TensorLike): Tensor;
+    fmod_(other: TensorLike): Tensor;
+    atan2_(other: TensorLike): Tensor;
+    floorDivide_(other: TensorLike): Tensor;
     fill_(value: number | boolean | Tensor): Tensor;
     zero_(): Tensor;
     copy_(src: Tensor): Tensor;
@@ -121,14 +168,18 @@ P.where = function (this: Tensor, c: Tensor, o: TensorLike) {
 P.clamp = function (this: Tensor, min?: number | null, max?: number | null) {
   return ew.clamp(this, min, max);
 };
-const binaries = ["mul", "pow", "maximum", "minimum", "remainder", "eq", "ne", "lt", "le", "gt", "ge", "logicalAnd", "logicalOr"] as const;
+const binaries = ["mul", "pow", "maximum", "minimum", "remainder", "fmod", "atan2", "floorDivide", "eq", "ne", "lt", "le", "gt", "ge", "logicalAnd", "logicalOr", "logicalXor"] as const;
 for (const name of binaries) {
   const fn = ew[name] as (a: TensorLike, b: TensorLike) => Tensor;
   P[name] = function (this: Tensor, o: TensorLike) {
     return fn(this, o);
   };
 }
-const unaries = ["neg", "abs", "sign", "exp", "log", "log2", "log1p", "sqrt", "rsqrt", "square", "reciprocal", "sin", "cos", "tanh", "sigmoid", "relu", "floor", "ceil", "round", "trunc", "logicalNot", "isnan"] as const;
+const unaries = [
+  "neg", "abs", "sign", "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt", "square", "reciprocal",
+  "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "sigmoid", "relu", "erf", "floor", "ceil", "round",
+  "trunc", "frac", "logicalNot", "isnan", "isinf", "isfinite",
+] as const;
 for (const name of unaries) {
   const fn = ew[name] as (a: Tensor) => Tensor;
   P[name] = function (this: Tensor) {
@@ -216,10 +267,23 @@ P.pow_ = function (this: Tensor, o: TensorLike) {
 P.clamp_ = function (this: Tensor, min?: number | null, max?: number | null) {
   return applyInplace(this, "clamp_", (x) => ew.clamp(x, min, max));
 };
-for (const name of ["neg", "relu", "sigmoid", "tanh", "exp", "sqrt"] as const) {
-  const fn = ew[name];
+const inplaceUnaries = [
+  "neg", "relu", "sigmoid", "tanh", "exp", "sqrt", "abs", "sign", "log", "log2", "log10", "log1p", "exp2", "expm1", "rsqrt",
+  "square", "reciprocal", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "erf", "floor", "ceil", "round",
+  "trunc", "frac", "logicalNot",
+] as const;
+for (const name of inplaceUnaries) {
+  const fn = ew[name] as (a: Tensor) => Tensor;
+  // logical_not_ keeps self's dtype (0/1 in it), as PyTorch's does.
+  const cast = name === "logicalNot";
   P[`${name}_`] = function (this: Tensor) {
-    return applyInplace(this, `${name}_`, fn);
+    return applyInplace(this, `${name}_`, fn, cast);
+  };
+}
+for (const name of ["remainder", "fmod", "atan2", "floorDivide"] as const) {
+  const fn = ew[name] as (a: TensorLike, b: TensorLike) => Tensor;
+  P[`${name}_`] = function (this: Tensor, o: TensorLike) {
+    return applyInplace(this, `${name}_`, (x) => fn(x, o));
   };
 }
 P.fill_ = function (this: Tensor, value: number | boolean | Tensor) {
