@@ -291,7 +291,15 @@ describe("torchvision transforms vs torchvision 0.14", () => {
       const std = per ? Array.from({ length: C }, () => rng.uniform(0.1, 1)) : [rng.uniform(0.1, 1)];
       cases.push({ name: `normalize ${dtype} ${JSON.stringify(spec.shape)}`, inputs: [spec], ts: (x) => F.normalize(x, mean, std), py: tv(`TF.normalize(x0, ${py(mean)}, ${py(std)})`) });
     }
-    expectClean(await runDifferential("vision.convert", cases), 60);
+    // A tensor in to_tensor's place of a NumPy array: (H, W) or (H, W, C) with any channel count and dtype.
+    for (let k = 0; k < 16; k++) {
+      const dtype = rng.pick(["uint8", "float32", "float64", "int32"] as DType[]);
+      const shape = rng.bool(0.25) ? [rng.int(1, 6), rng.int(1, 6)] : [rng.int(1, 6), rng.int(1, 6), rng.int(1, 5)];
+      const spec: InputSpec = dtype === "float32" || dtype === "float64" ? { shape, dtype, values: "uniform", low: -2, high: 2, requiresGrad: false } : { shape, dtype, values: "int", low: 0, high: 255 };
+      cases.push({ name: `to_tensor ndarray ${dtype} ${JSON.stringify(shape)}`, inputs: [spec], ts: (x) => F.toTensor(x), py: tv("TF.to_tensor(x0.numpy())"), rtol: 0, atol: 0 });
+    }
+    cases.push({ name: "to_tensor ndarray of 4 dims raises", inputs: [{ shape: [1, 2, 2, 1], dtype: "uint8", values: "int", low: 0, high: 9 }], ts: (x) => F.toTensor(x), py: tv("TF.to_tensor(x0.numpy())"), expectError: /pic should be 2\/3 dimensional\. Got 4 dimensions\./ });
+    expectClean(await runDifferential("vision.convert", cases), 75);
   });
 
   it("geometric transforms of Images equal PIL's", async () => {

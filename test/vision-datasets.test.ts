@@ -243,7 +243,7 @@ describe("transforms and IDX", () => {
     expect(n.index(2, 0, 0).item()).toBe(1);
     const c = new transforms.Compose([new transforms.ToTensor(), new transforms.Lambda((x: torch.Tensor) => x.mul(2))]);
     expect(c(img).max().item()).toBe(2);
-    expect(() => new transforms.ToTensor()(42 as any)).toThrow("pic should be an Image or a uint8 tensor");
+    expect(() => new transforms.ToTensor()(42 as any)).toThrow("ToTensor: pic should be an Image or a tensor standing for an ndarray. Got number");
     expect(() => new transforms.Normalize([0.5], [0])).toThrow("std evaluated to zero");
   });
 

@@ -103,7 +103,8 @@ export class ToPILImage extends Transform<Tensor, Image> {
 const toTensorT = new ToTensor();
 
 /**
- * Image (or uint8 HWC tensor) → float32 (C, H, W) tensor in [0, 1], as `F.to_tensor`.
+ * Image (or an (H, W[, C]) tensor standing for an ndarray) → (C, H, W) tensor, float32 in [0, 1] from bytes,
+ * as `F.to_tensor`.
  *
  * @example
  * toTensor(image).shape // [3, H, W]

@@ -15,27 +15,27 @@ function imageToCHW(img: Image, scale: boolean): Tensor {
   return out;
 }
 
+/**
+ * A tensor standing for the NumPy array torchvision's `to_tensor` accepts: (H, W) or (H, W, C), any channel
+ * count; transposed to (C, H, W); uint8 becomes float32 divided by 255, any other dtype keeps its values.
+ */
 function hwcTensorToCHW(t: Tensor, op: string): Tensor {
-  if (t.dtype !== "uint8") {
-    throw new TypeError(`${op}: expected a uint8 HWC tensor or an Image, got a ${t.dtype} tensor (convert with .to("uint8"))`);
-  }
-  if (t.dim() !== 2 && t.dim() !== 3) throw new Error(`${op}: expected a 2-d (HW) or 3-d (HWC) tensor, got ${t.dim()}-d`);
-  const [H, W, C] = t.dim() === 2 ? [t.shape[0], t.shape[1], 1] : t.shape;
-  const data = t.contiguous().toTypedArray() as Uint8Array;
-  const mode = C === 1 ? "L" : C === 3 ? "RGB" : C === 4 ? "RGBA" : null;
-  if (!mode) throw new Error(`${op}: expected 1, 3 or 4 channels, got ${C}`);
-  return imageToCHW(new Image(W, H, mode, data), true);
+  if (t.dim() !== 2 && t.dim() !== 3) throw new Error(`${op}: pic should be 2/3 dimensional. Got ${t.dim()} dimensions.`);
+  const hwc = t.dim() === 2 ? t.unsqueeze(2) : t;
+  const chw = hwc.permute(2, 0, 1).contiguous();
+  return t.dtype === "uint8" ? chw.to("float32").div(255) : chw;
 }
 
 /**
  * Image (HWC, uint8) → float32 tensor (C, H, W) in [0, 1], as `transforms.ToTensor()`.
- * Also accepts a uint8 tensor in HW or HWC layout.
+ * Also accepts an (H, W) or (H, W, C) tensor, as torchvision accepts a NumPy array: uint8 is scaled to
+ * [0, 1] as float32, other dtypes are only transposed.
  */
 export class ToTensor extends Transform<Image | Tensor, Tensor> {
   forward(pic: Image | Tensor): Tensor {
     if (pic instanceof Image) return imageToCHW(pic, true);
     if (pic instanceof Tensor) return hwcTensorToCHW(pic, "ToTensor");
-    throw new TypeError(`ToTensor: pic should be an Image or a uint8 tensor. Got ${pic === null ? "null" : typeof pic}`);
+    throw new TypeError(`ToTensor: pic should be an Image or a tensor standing for an ndarray. Got ${pic === null ? "null" : typeof pic}`);
   }
 }
 
