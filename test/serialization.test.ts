@@ -585,3 +585,33 @@ describe("save / load on paths (Node)", () => {
     expect(readdirSync(tmp)).toEqual(["model.safetensors"]);
   });
 });
+
+describe("a bad checkpoint leaves the model as it was", () => {
+  it("truncated or corrupted files fail in load, before loadStateDict touches a parameter", () => {
+    const dir = mkdtempSync(join(tmpdir(), "torch-ts-bad-ckpt-"));
+    try {
+      const src = new torch.nn.Sequential(new torch.nn.Linear(4, 3), new torch.nn.BatchNorm1d(3));
+      const good = join(dir, "good.safetensors");
+      save(src.stateDict(), good);
+      const model = new torch.nn.Sequential(new torch.nn.Linear(4, 3), new torch.nn.BatchNorm1d(3));
+      const before = Object.entries(model.stateDict()).map(([k, v]) => [k, v.clone()] as const);
+      const bytes = readFileSync(good);
+      const bad = join(dir, "bad.safetensors");
+      const variants: Uint8Array[] = [];
+      for (let n = 0; n < bytes.length; n += 37) variants.push(bytes.subarray(0, n));
+      const flipped = Buffer.from(bytes);
+      flipped[8] ^= 0x01; // the header's opening brace: not JSON any more
+      variants.push(flipped);
+      for (const v of variants) {
+        writeFileSync(bad, v);
+        expect(() => model.loadStateDict(load(bad)), `${v.length} bytes`).toThrow(`load: '${bad}': `);
+      }
+      for (const [k, v] of before) expectSameTensor(model.stateDict()[k], v);
+      // The good file loads, so the model did not match the source only because nothing was loaded.
+      model.loadStateDict(load(good));
+      for (const [k, v] of Object.entries(src.stateDict())) expectSameTensor(model.stateDict()[k], v);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

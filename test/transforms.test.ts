@@ -281,6 +281,11 @@ describe("bad input gives errors that name the transform", () => {
     expect(() => new T.ColorJitter({ brightness: 0.2 })(null as unknown as Tensor)).toThrow(/^ColorJitter: img should be an Image or a Tensor\. Got null/);
     expect(() => new T.MinMaxNormalize()(new Image(1, 1, "L", Uint8Array.of(0)) as unknown as Tensor)).toThrow(/^MinMaxNormalize: input should be a float Tensor .* Got Image/);
     expect(() => F.toImage([1, 2] as unknown as Tensor)).toThrow(/^toImage: pic should be Tensor\. Got Array/);
+    expect(() => new T.Compose({} as unknown as T.Transform[])).toThrow(/^Compose: expected an array of transforms/);
+    expect(() => new T.Compose([new T.ToTensor(), 3 as unknown as T.Transform])).toThrow(/^Compose: transform 1 is not callable \(got number\)/);
+    expect(() => new T.Lambda("x" as unknown as () => void)).toThrow(/^Lambda: argument should be callable, got string/);
+    expect(() => new T.PILToTensor()(torch.rand(3, 2, 2) as unknown as Image)).toThrow(/^PILToTensor: pic should be an Image\. Got Tensor/);
+    expect(() => new T.ToTensor()(torch.zeros(1, 2, 2, 1))).toThrow(/^ToTensor: pic should be 2\/3 dimensional\. Got 4 dimensions\./);
   });
 
   it("wrong dims", () => {

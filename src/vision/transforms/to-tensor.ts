@@ -15,6 +15,12 @@ function imageToCHW(img: Image, scale: boolean): Tensor {
   return out;
 }
 
+/** A value's class or type, for error messages (tensor-image.ts's `describe` imports this file). */
+function typeOf(x: unknown): string {
+  if (x === null) return "null";
+  return typeof x === "object" ? ((x as object).constructor?.name ?? "object") : typeof x;
+}
+
 /**
  * A tensor standing for the NumPy array torchvision's `to_tensor` accepts: (H, W) or (H, W, C), any channel
  * count; transposed to (C, H, W); uint8 becomes float32 divided by 255, any other dtype keeps its values.
@@ -35,14 +41,14 @@ export class ToTensor extends Transform<Image | Tensor, Tensor> {
   forward(pic: Image | Tensor): Tensor {
     if (pic instanceof Image) return imageToCHW(pic, true);
     if (pic instanceof Tensor) return hwcTensorToCHW(pic, "ToTensor");
-    throw new TypeError(`ToTensor: pic should be an Image or a tensor standing for an ndarray. Got ${pic === null ? "null" : typeof pic}`);
+    throw new TypeError(`ToTensor: pic should be an Image or a tensor standing for an ndarray. Got ${typeOf(pic)}`);
   }
 }
 
 /** Image → uint8 tensor (C, H, W) without scaling, as `transforms.PILToTensor()`. */
 export class PILToTensor extends Transform<Image, Tensor> {
   forward(pic: Image): Tensor {
-    if (!(pic instanceof Image)) throw new TypeError(`PILToTensor: pic should be an Image. Got ${typeof pic}`);
+    if (!(pic instanceof Image)) throw new TypeError(`PILToTensor: pic should be an Image. Got ${typeOf(pic)}`);
     return imageToCHW(pic, false);
   }
 }
