@@ -16,6 +16,7 @@ import type { Backend } from "../src/backend/backend.js";
 import { cpuBackend } from "../src/backend/cpu/index.js";
 import type { ConvGeometry } from "../src/backend/interface/conv.js";
 import type { View } from "../src/tensor.js";
+import { poolOutputSize } from "../src/layout.js";
 
 const F = torch.nn.functional;
 const runs = (cmd: string): boolean => spawnSync(cmd, ["--version"], { stdio: "ignore" }).status === 0;
@@ -406,6 +407,63 @@ describe.skipIf(!HAVE_TOOLCHAIN)("wasm backend (WebAssembly SIMD)", () => {
       // Five SGD steps amplify float32 rounding differences only slightly; the losses agree to 1e-5.
       for (let i = 0; i < js.length; i++) expect(Math.abs(w[i] - js[i])).toBeLessThan(1e-5 * (1 + Math.abs(js[i])));
       expect(w[4]).toBeLessThan(w[0]);
+    });
+  });
+
+  describe("max pooling (values and indices equal the js backend's bit for bit)", () => {
+    const poolCase = fc
+      .record({
+        nd: fc.constantFrom(1, 2, 3),
+        N: fc.integer({ min: 1, max: 2 }),
+        C: fc.integer({ min: 1, max: 3 }),
+        k: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 3, maxLength: 3 }),
+        s: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 3, maxLength: 3 }),
+        d: fc.array(fc.integer({ min: 1, max: 2 }), { minLength: 3, maxLength: 3 }),
+        p: fc.array(fc.nat({ max: 2 }), { minLength: 3, maxLength: 3 }),
+        extra: fc.array(fc.nat({ max: 4 }), { minLength: 3, maxLength: 3 }),
+        ceil: fc.boolean(),
+        values: fc.constantFrom("normal", "ties", "special"),
+        layout: fc.constantFrom("contiguous", "permuted", "sliced"),
+        seed: fc.nat(),
+      })
+      .map((c) => {
+        const lift = (a: number[], fill: number): number[] => a.map((v, i) => (i < 3 - c.nd ? fill : v));
+        const k = lift(c.k, 1);
+        const s = lift(c.s, 1);
+        const d = lift(c.d, 1);
+        // PyTorch: padding at most half the kernel.
+        const p = lift(c.p, 0).map((pp, i) => Math.min(pp, Math.floor(k[i] / 2)));
+        const L = k.map((kk, i) => (i < 3 - c.nd ? 1 : (kk - 1) * d[i] + 1 + c.extra[i]));
+        return { ...c, k, s, d, p, L };
+      });
+
+    it("NaN/±inf, ties, padding, dilation, ceil mode and strided inputs included", () => {
+      fc.assert(
+        fc.property(poolCase, (c) => {
+          const out = c.L.map((L, i) => poolOutputSize(L, c.k[i], c.s[i], c.p[i], c.d[i], c.ceil));
+          const shape5 = [c.N, c.C, ...c.L];
+          const vals = randomValues(numel(shape5), c.seed);
+          if (c.values === "ties") for (let i = 0; i < vals.length; i++) vals[i] = Math.round(vals[i] * 2);
+          if (c.values === "special") {
+            const sp = [NaN, -Infinity, Infinity, -Infinity];
+            for (let i = 0; i < vals.length; i++) if (i % 3 === 0) vals[i] = sp[(i / 3) % 4];
+          }
+          let x = view(shape5, "float32", vals);
+          if (c.layout === "permuted" && c.N > 1) x = permutedCopy(x);
+          else if (c.layout === "sliced") x = slicedCopy(x);
+          const w = { kernel: c.k, stride: c.s, padding: c.p, dilation: c.d } as never;
+          const shape = [c.N, c.C, ...out];
+          const [oW, iW, oJ, iJ] = [view(shape, "float32"), view(shape, "float64"), view(shape, "float32"), view(shape, "float64")];
+          wasm.maxPool(x, w, oW, iW);
+          cpuBackend.maxPool(x, w, oJ, iJ);
+          for (let i = 0; i < oJ.buf.length; i++) {
+            if (!Object.is(oW.buf[i], oJ.buf[i]) || iW.buf[i] !== iJ.buf[i]) {
+              throw new Error(`maxPool ${JSON.stringify(c)}: element ${i}: wasm ${oW.buf[i]} @${iW.buf[i]} vs js ${oJ.buf[i]} @${iJ.buf[i]}`);
+            }
+          }
+        }),
+        { ...FC, numRuns: 150 },
+      );
     });
   });
 });

@@ -476,3 +476,46 @@ void conv_backward_input(const Conv *p, const float *gy, const float *w, float *
     }
   }
 }
+
+/* ---------------------------------------------------------------------------------------------------- */
+/* Max pooling with PyTorch's CPU rules (src/backend/interface/pool.ts): exact, no arithmetic.             */
+
+/*
+ * p: N, C, D, H, W, oD, oH, oW, x strides (N, C, D, H, W), dilation (D, H, W); bounds: per output position
+ * the window's start and exclusive end along D (oD each), then H, then W (start already advanced past the
+ * padding). out [N, C, oD, oH, oW] dense; idx the same shape, flat plane indices (d*H + h)*W + w.
+ * `v > best || v != v`: the first maximum wins ties, every NaN replaces the running value.
+ */
+EXPORT(max_pool)
+void max_pool(const int *p, const float *x, const int *bounds, float *out, int *idx) {
+  int N = p[0], C = p[1], H = p[3], W = p[4], oD = p[5], oH = p[6], oW = p[7];
+  int sN = p[8], sC = p[9], sD = p[10], sH = p[11], sW = p[12], dD = p[13], dH = p[14], dW = p[15];
+  const int *ds = bounds, *de = ds + oD, *hs = de + oD, *he = hs + oH, *ws = he + oH, *we = ws + oW;
+  for (int n = 0; n < N; n++) {
+    for (int c = 0; c < C; c++) {
+      const float *base = x + (long)n * sN + (long)c * sC;
+      for (int od = 0; od < oD; od++) {
+        for (int oh = 0; oh < oH; oh++) {
+          for (int ow = 0; ow < oW; ow++) {
+            float best = -__builtin_inff();
+            int bi = (ds[od] * H + hs[oh]) * W + ws[ow];
+            for (int d = ds[od]; d < de[od]; d += dD) {
+              for (int h = hs[oh]; h < he[oh]; h += dH) {
+                const float *row = base + (long)d * sD + (long)h * sH;
+                int ri = (d * H + h) * W;
+                for (int w = ws[ow]; w < we[ow]; w += dW) {
+                  float v = row[(long)w * sW];
+                  int take = (v > best) | (v != v);
+                  best = take ? v : best;
+                  bi = take ? ri + w : bi;
+                }
+              }
+            }
+            *out++ = best;
+            *idx++ = bi;
+          }
+        }
+      }
+    }
+  }
+}

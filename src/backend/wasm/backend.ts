@@ -3,11 +3,12 @@ import { cpuBackend } from "../cpu/index.js";
 import { wasmConvKernels } from "./conv.js";
 import { wasmLinalgKernels } from "./gemm.js";
 import { WasmHeap, type WasmExports } from "./heap.js";
+import { wasmPoolKernels } from "./pool.js";
 
 /**
- * The WebAssembly SIMD backend: float32 GEMM and convolutions (forward and both gradients) on the kernels
- * of wasm/kernels.c, one thread; every other kernel, and every dtype but float32, runs on the js
- * backend's reference kernels. Portable: the same module runs in Node and in browsers.
+ * The WebAssembly SIMD backend: float32 GEMM, convolutions (forward and both gradients) and max pooling
+ * forward on the kernels of wasm/kernels.c, one thread; every other kernel, and every dtype but float32,
+ * runs on the js backend's reference kernels. Portable: the same module runs in Node and in browsers.
  */
 export function createWasmBackend(ex: WasmExports): Backend {
   const heap = new WasmHeap(ex);
@@ -16,5 +17,6 @@ export function createWasmBackend(ex: WasmExports): Backend {
     name: "wasm",
     ...wasmLinalgKernels(heap),
     ...wasmConvKernels(heap),
+    ...wasmPoolKernels(heap),
   };
 }

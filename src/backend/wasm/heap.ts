@@ -14,6 +14,7 @@ export interface WasmExports {
   conv_forward(p: number, x: number, w: number, y: number, col: number, beta: number): void;
   conv_backward_weight(p: number, x: number, gy: number, gw: number, col: number): void;
   conv_backward_input(p: number, gy: number, w: number, gx: number, col: number): void;
+  max_pool(p: number, x: number, bounds: number, out: number, idx: number): void;
 }
 
 /** A view's data inside wasm memory: the byte address of its element [0, …, 0] and its strides there. */
