@@ -279,6 +279,74 @@ function methodCases(): DiffCase[] {
   return cases;
 }
 
+/** `torch.clamp` with tensor bounds: broadcasting, promotion, min > max, and gradients of x, min and max. */
+function clampTensorCases(): DiffCase[] {
+  const r = new Rng(20261208);
+  const cases: DiffCase[] = [];
+  const kinds = ["both", "min", "max", "min number", "max number"] as const;
+  for (let k = 0; k < 40; k++) {
+    const kind = kinds[k % kinds.length];
+    const shape = r.shape(r.int(0, 3), 1, 4);
+    const bshape = shape.slice(r.int(0, shape.length)).map((d) => (r.bool(0.3) ? 1 : d));
+    const dtype: DType = r.pick(["float32", "float64"]);
+    const bdtype: DType = r.pick(["float32", "float64", "int64"]);
+    const layout = r.pick(LAYOUTS);
+    const bound = (): InputSpec =>
+      bdtype === "int64" ? { shape: bshape, dtype: "int64", values: "int", low: -1, high: 1 } : { shape: bshape, dtype: bdtype, values: "uniform", low: -1, high: 1, layout };
+    const x: InputSpec = { shape, dtype, values: "uniform", low: -2, high: 2, layout };
+    const method = k % 2 === 0;
+    if (kind === "both") {
+      cases.push({
+        name: `clamp(x, min, max) ${JSON.stringify(shape)} ${JSON.stringify(bshape)} ${dtype}/${bdtype}`,
+        inputs: [x, bound(), bound()],
+        ts: method ? (a, lo, hi) => a.clamp(lo, hi) : (a, lo, hi) => torch.clamp(a, lo, hi),
+        py: "torch.clamp(x0, x1, x2)",
+      });
+    } else if (kind === "min" || kind === "max") {
+      cases.push({
+        name: `clamp(x, ${kind}=t) ${JSON.stringify(shape)} ${JSON.stringify(bshape)} ${dtype}/${bdtype}`,
+        inputs: [x, bound()],
+        ts: kind === "min" ? (a, b) => torch.clamp(a, b) : (a, b) => torch.clamp(a, null, b),
+        py: `torch.clamp(x0, ${kind}=x1)`,
+      });
+    } else {
+      const v = r.int(-4, 4) / 4;
+      cases.push({
+        name: `clamp(x, ${kind === "min number" ? `${v}, t` : `t, ${v}`}) ${JSON.stringify(shape)} ${JSON.stringify(bshape)} ${dtype}/${bdtype}`,
+        inputs: [x, bound()],
+        ts: kind === "min number" ? (a, b) => torch.clamp(a, v, b) : (a, b) => torch.clamp(a, b, v),
+        py: kind === "min number" ? `torch.clamp(x0, torch.tensor(${v}), x1)` : `torch.clamp(x0, x1, torch.tensor(${v}))`,
+      });
+    }
+  }
+  cases.push({
+    name: "clamp with min > max gives max",
+    inputs: [{ shape: [4] }, { shape: [4], values: [1, 1, 1, 1] }, { shape: [4], values: [0, 0, 2, 2] }],
+    ts: (a, lo, hi) => torch.clamp(a, lo, hi),
+    py: "torch.clamp(x0, x1, x2)",
+  });
+  cases.push({
+    name: "clamp with NaN in x or the bounds",
+    inputs: [{ shape: [6], values: "special" }, { shape: [6], values: [0, NaN, -1, -1, -1, 0] }, { shape: [6], values: [1, 1, NaN, 1, 1, 1] }],
+    ts: (a, lo, hi) => torch.clamp(a, lo, hi),
+    py: "torch.clamp(x0, x1, x2)",
+  });
+  cases.push({
+    name: "clamp_ with tensor bounds on a tensor with history",
+    inputs: [{ shape: [3, 4] }, { shape: [4], values: "uniform", low: -1, high: 0 }, { shape: [3, 1], values: "uniform", low: 0, high: 1 }],
+    ts: (a, lo, hi) => a.mul(2).clamp_(lo, hi).mul(3),
+    py: "out = x0.mul(2)\nout.clamp_(x1, x2)\nout = out.mul(3)",
+  });
+  cases.push({
+    name: "clamp_ cannot broadcast beyond self",
+    inputs: [{ shape: [4] }, { shape: [3, 4] }],
+    ts: (a, lo) => a.mul(1).clamp_(lo),
+    py: "x0.mul(1).clamp_(x1)",
+    expectError: /doesn't match the broadcast shape/,
+  });
+  return cases;
+}
+
 describe("elementwise ops match PyTorch", () => {
   it("unary", async () => {
     expectClean(await runDifferential("elementwise-unary", unaryCases()), 200);
@@ -288,6 +356,9 @@ describe("elementwise ops match PyTorch", () => {
   });
   it("tensor methods and their in-place forms", async () => {
     expectClean(await runDifferential("elementwise-methods", methodCases()), 70);
+  });
+  it("clamp with tensor bounds", async () => {
+    expectClean(await runDifferential("clamp-tensor", clampTensorCases()), 44);
   });
   it("where, clamp, special values", async () => {
     expectClean(await runDifferential("elementwise-misc", miscCases()), 60);

@@ -42,7 +42,7 @@ declare module "../tensor.js" {
     ceil(): Tensor;
     round(): Tensor;
     trunc(): Tensor;
-    clamp(min?: number | null, max?: number | null): Tensor;
+    clamp(min?: number | Tensor | null, max?: number | Tensor | null): Tensor;
     maximum(other: TensorLike): Tensor;
     minimum(other: TensorLike): Tensor;
     remainder(other: TensorLike): Tensor;
@@ -108,7 +108,7 @@ declare module "../tensor.js" {
     mul_(other: TensorLike): Tensor;
     div_(other: TensorLike): Tensor;
     pow_(exponent: TensorLike): Tensor;
-    clamp_(min?: number | null, max?: number | null): Tensor;
+    clamp_(min?: number | Tensor | null, max?: number | Tensor | null): Tensor;
     neg_(): Tensor;
     relu_(): Tensor;
     sigmoid_(): Tensor;
@@ -165,7 +165,7 @@ P.div = function (this: Tensor, o: TensorLike, opts?: { roundingMode?: "trunc" |
 P.where = function (this: Tensor, c: Tensor, o: TensorLike) {
   return ew.where(c, this, o);
 };
-P.clamp = function (this: Tensor, min?: number | null, max?: number | null) {
+P.clamp = function (this: Tensor, min?: number | Tensor | null, max?: number | Tensor | null) {
   return ew.clamp(this, min, max);
 };
 const binaries = ["mul", "pow", "maximum", "minimum", "remainder", "fmod", "atan2", "floorDivide", "eq", "ne", "lt", "le", "gt", "ge", "logicalAnd", "logicalOr", "logicalXor"] as const;
@@ -264,7 +264,7 @@ P.div_ = function (this: Tensor, o: TensorLike) {
 P.pow_ = function (this: Tensor, o: TensorLike) {
   return applyInplace(this, "pow_", (x) => ew.pow(x, o));
 };
-P.clamp_ = function (this: Tensor, min?: number | null, max?: number | null) {
+P.clamp_ = function (this: Tensor, min?: number | Tensor | null, max?: number | Tensor | null) {
   return applyInplace(this, "clamp_", (x) => ew.clamp(x, min, max));
 };
 const inplaceUnaries = [

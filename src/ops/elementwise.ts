@@ -391,16 +391,74 @@ const clampOp = defineUnaryOutputOp<{ min: number; max: number }>({
   },
 });
 
-/** Clamps into [min, max] (either may be omitted), as `torch.clamp`. Gradient passes where min ≤ x ≤ max. */
-export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
+/**
+ * `clamp` with tensor bounds (PyTorch's `clamp.Tensor`): broadcasts `x` with the bounds and promotes their
+ * dtypes; NaN anywhere gives NaN. Gradients follow `clamp_backward` / `clamp_backward_min_max` in PyTorch's
+ * FunctionsManual.cpp: x where min ≤ x ≤ max, min where x < min (and min < max), max where x > max (or
+ * max < min, where max wins).
+ */
+const clampTensorOp = defineUnaryOutputOp<{ hasMin: boolean; hasMax: boolean }>({
+  name: "Clamp",
+  forward(ctx, inputs, { hasMin, hasMax }) {
+    const [x, lo, hi] = [inputs[0], hasMin ? inputs[1] : null, hasMax ? inputs[inputs.length - 1] : null];
+    let out = x;
+    if (lo) out = maximum(out, lo);
+    if (hi) out = minimum(out, hi);
+    ctx.save(...inputs);
+    return out;
+  },
+  backward(ctx, [g], { hasMin, hasMax }) {
+    const saved = ctx.saved;
+    const [x, lo, hi] = [saved[0], hasMin ? saved[1] : null, hasMax ? saved[saved.length - 1] : null];
+    const keep = lo && hi ? logicalAnd(ge(x, lo), le(x, hi)) : lo ? ge(x, lo) : le(x, hi as Tensor);
+    const grads: Array<Tensor | null> = [ctx.needsInputGrad[0] ? sumToShape(where(keep, g, 0), x.shape) : null];
+    if (lo) {
+      const toMin = hi ? logicalAnd(lt(x, lo), lt(lo, hi)) : lt(x, lo);
+      grads.push(ctx.needsInputGrad[1] ? sumToShape(where(toMin, g, 0), lo.shape) : null);
+    }
+    if (hi) {
+      const toMax = lo ? logicalOr(gt(x, hi), lt(hi, lo)) : gt(x, hi);
+      grads.push(ctx.needsInputGrad[grads.length] ? sumToShape(where(toMax, g, 0), hi.shape) : null);
+    }
+    return grads;
+  },
+});
+
+type Bound = number | Tensor | null | undefined;
+
+/**
+ * Clamps into [min, max] (either may be omitted), as `torch.clamp`; the bounds are numbers or tensors that
+ * broadcast with `x`. Gradient passes where min ≤ x ≤ max.
+ *
+ * @example
+ * torch.clamp(torch.tensor([-2, 0.5, 3]), -1, 1)                       // tensor([-1.0000,  0.5000,  1.0000])
+ * torch.clamp(torch.tensor([-2, 0.5, 3]), torch.tensor([0, 1, 2]))     // tensor([0., 1., 3.])
+ */
+export function clamp(x: Tensor, min?: Bound, max?: Bound): Tensor {
   checkTensor(x, "clamp");
   if ((min === undefined || min === null) && (max === undefined || max === null)) {
     throw new Error("clamp: At least one of 'min' or 'max' must not be None");
   }
+  if (min instanceof Tensor || max instanceof Tensor) {
+    const given = [min, max].filter((b) => b !== undefined && b !== null) as Array<number | Tensor>;
+    for (const b of given) {
+      if (!(b instanceof Tensor) && typeof b !== "number") {
+        throw new TypeError(`clamp(): argument 'min' and 'max' must be Tensor or Number, not ${typeof b}`);
+      }
+    }
+    const dt = resultType([x, ...given]);
+    const bounds = given.map((b) => (b instanceof Tensor ? b : scalarTensor(b, dt)));
+    return clampTensorOp([x, ...bounds], { hasMin: min !== undefined && min !== null, hasMax: max !== undefined && max !== null });
+  }
+  for (const v of [min, max]) {
+    if (v !== undefined && v !== null && typeof v !== "number") {
+      throw new TypeError(`clamp(): argument 'min' and 'max' must be Tensor or Number, not ${typeof v}`);
+    }
+  }
   for (const [v, n] of [[min, "min"], [max, "max"]] as const) {
     if (typeof v === "number" && Number.isNaN(v)) throw new RangeError(`clamp: '${n}' must not be NaN`);
   }
-  return clampOp([x], { min: min ?? -Infinity, max: max ?? Infinity });
+  return clampOp([x], { min: (min as number | null | undefined) ?? -Infinity, max: (max as number | null | undefined) ?? Infinity });
 }
 
 export { UNARY as unaryTable, BINARY as binaryTable };
