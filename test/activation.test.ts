@@ -162,6 +162,10 @@ describe("hand-derived values", () => {
     expect(F.softmax(x, 0).gradFn!.name).toBe("SoftmaxBackward0");
     expect(F.logSoftmax(x, 0).gradFn!.name).toBe("LogSoftmaxBackward0");
     expect(F.linear(t([1, 2]).reshape([1, 2]), t([1, 2, 3, 4]).reshape([2, 2]).requiresGrad_(), t([1, 1])).gradFn!.name).toBe("AddmmBackward0");
+    expect(F.prelu(x, t([0.25])).gradFn!.name).toBe("PreluBackward0");
+    expect(F.rrelu(x, 0.1, 0.3, true).gradFn!.name).toBe("RreluWithNoiseBackward0");
+    // The JSDoc example of F.prelu.
+    expect(String(F.prelu(torch.tensor([-2, 3], { dtype: "float32" }), torch.tensor([0.25])))).toBe("tensor([-0.5000,  3.0000])");
   });
 });
 

@@ -160,7 +160,7 @@ describe("examples/", () => {
   it("are each documented with the command that runs them", () => {
     const readme = readFileSync(join(EXAMPLES, "README.md"), "utf8");
     const programs = readdirSync(EXAMPLES).filter((f) => f.endsWith(".ts") && f !== "cifar10-data.ts");
-    expect(programs.length).toBe(7);
+    expect(programs.length).toBe(8);
     for (const f of programs) {
       expect(readme, f).toContain(`npx vite-node examples/${f}`);
       expect(readFileSync(join(EXAMPLES, f), "utf8"), f).toContain(`Run: npx vite-node examples/${f}`);
@@ -231,6 +231,37 @@ dump_images()
     );
     expectSameOutput(ours, theirs, 0, "activations.ts");
     expectSameImages(loggedImages(join(cwd, "logs")), imagesJson, "activations.ts");
+  });
+
+  it("activation-layers.ts prints PyTorch's outputs, gradients and grad_fn names", async () => {
+    const { ours, theirs } = await runBoth(
+      "activation-layers.ts",
+      `${PY_PRELUDE}
+torch.manual_seed(1)
+layers = [
+    ("nn.Sigmoid", nn.Sigmoid()),
+    ("nn.Tanh", nn.Tanh()),
+    ("nn.ReLU", nn.ReLU()),
+    ("nn.LeakyReLU", nn.LeakyReLU(0.1)),
+    ("nn.PReLU", nn.PReLU(1, 0.25)),
+    ("nn.RReLU", nn.RReLU(0.1, 0.3)),
+]
+for name, layer in layers:
+    x = torch.linspace(-3, 3, 7, requires_grad=True)
+    y = layer(x)
+    y.sum().backward()
+    print(f"{name}: {layer}")
+    print(f"  output: {y}")
+    print(f"  grad:   {x.grad}")
+prelu = layers[4][1]
+print(f"PReLU weight and its gradient: {prelu.weight.data} {prelu.weight.grad}")
+rrelu = layers[5][1]
+rrelu.eval()
+print(f"RReLU in eval: {rrelu(torch.linspace(-3, 3, 7))}")
+`,
+    );
+    expectSameOutput(ours, theirs, 0, "activation-layers.ts");
+    expect(ours).toContain("grad_fn=<RreluWithNoiseBackward0>");
   });
 
   it("linear.ts prints PyTorch's outputs and shapes", async () => {

@@ -12,6 +12,8 @@ import { chunk } from "../../ops/joining.js";
 import { checkTensor } from "../../ops/util.js";
 import { normalizeDim } from "../../layout.js";
 import { pointwise } from "./pointwise.js";
+import { defineUnaryOutputOp } from "../../ops/define.js";
+import { sumToShape } from "../../ops/reduce.js";
 
 export * from "./softmax.js";
 export * from "./rrelu.js";
@@ -379,9 +381,29 @@ export function tanh(input: Tensor): Tensor {
   return ew.tanh(input);
 }
 
+/** PReLU as one primitive (graph node `PreluBackward0`, as PyTorch's); `w` already broadcasts with `x`. */
+const preluOp = defineUnaryOutputOp<undefined>({
+  name: "Prelu",
+  forward(ctx, [x, w]) {
+    ctx.save(x, w);
+    return ew.where(ew.gt(x, 0), x, ew.mul(w, x));
+  },
+  backward(ctx, [g]) {
+    const [x, w] = ctx.saved;
+    const pos = ew.gt(x, 0);
+    return [
+      ctx.needsInputGrad[0] ? ew.where(pos, g, ew.mul(g, w)) : null,
+      ctx.needsInputGrad[1] ? sumToShape(ew.where(pos, 0, ew.mul(g, x)), w.shape) : null,
+    ];
+  },
+});
+
 /**
  * Parametric ReLU: `x` for `x > 0`, else `w·x`, with `weight` of 1 element or one per channel (dim 1), as
- * `F.prelu(input, weight)`.
+ * `F.prelu(input, weight)`. Gradients: `∂/∂x = 1` or `w`; `∂/∂w = x` where `x ≤ 0`, summed per channel.
+ *
+ * @example
+ * F.prelu(torch.tensor([-2, 3], { dtype: "float32" }), torch.tensor([0.25])) // tensor([-0.5000,  3.0000])
  */
 export function prelu(input: Tensor, weight: Tensor): Tensor {
   checkTensor(input, "prelu");
@@ -400,7 +422,7 @@ export function prelu(input: Tensor, weight: Tensor): Tensor {
     }
     w = reshape(weight, [1, channels, ...new Array<number>(input.dim() - 2).fill(1)]);
   }
-  return ew.where(ew.gt(input, 0), input, ew.mul(w, input));
+  return preluOp([input, w], undefined);
 }
 
 /**

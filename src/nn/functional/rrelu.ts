@@ -4,7 +4,19 @@ import { applyInplace } from "../../ops/inplace.js";
 import { checkTensor } from "../../ops/util.js";
 import { noGrad } from "../../autograd/grad-mode.js";
 import { defaultGenerator } from "../../random/generator.js";
+import { defineUnaryOutputOp } from "../../ops/define.js";
 import { leakyRelu, type InplaceArg, isInplace } from "./activation.js";
+
+/** `x · noise` with the noise fixed (graph node `RreluWithNoiseBackward0`, as PyTorch's). */
+const rreluWithNoiseOp = defineUnaryOutputOp<{ noise: Tensor }>({
+  name: "RreluWithNoise",
+  forward(_ctx, [x], { noise }) {
+    return ew.mul(x, noise);
+  },
+  backward(_ctx, [g], { noise }) {
+    return [ew.mul(g, noise)];
+  },
+});
 
 /**
  * PyTorch's `_rrelu_with_noise_train` noise: walking the input in row-major order, each `x <= 0` draws
@@ -32,7 +44,7 @@ export function rrelu(input: Tensor, lower = 1 / 8, upper = 1 / 3, training = fa
   if (!(lower <= upper)) throw new RangeError("Lower bound should be less than or equal to the upper bound");
   if (!training) return leakyRelu(input, (lower + upper) / 2, inplace);
   const noise = noGrad(() => rreluNoise(input, lower, upper));
-  const op = (x: Tensor): Tensor => ew.mul(x, noise);
+  const op = (x: Tensor): Tensor => rreluWithNoiseOp([x], { noise });
   return isInplace(inplace) ? applyInplace(input, "rrelu_", op) : op(input);
 }
 
