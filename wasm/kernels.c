@@ -395,16 +395,28 @@ static int pointwise(const Conv *p) {
   return 1;
 }
 
+/* Each channel's L values of a dense [N, C, L] buffer set to bias[c], or zero when bias is null. */
+static void init_channels(float *y, const float *bias, int N, int C, long L) {
+  for (int n = 0; n < N; n++) {
+    for (int c = 0; c < C; c++, y += L) {
+      float v = bias ? bias[c] : 0.0f;
+      for (long i = 0; i < L; i++) y[i] = v;
+    }
+  }
+}
+
 /*
- * y[n, g*og + o, l] = sum_k w[g*og + o, k] * col(x[n, g])[k, l] (+ bias): w dense [G*og, kd], y dense
- * [N, G*og, L]; y already holds the bias (or anything, when `beta` is 0).
+ * y[n, g*og + o, l] = bias[g*og + o] + sum_k w[g*og + o, k] * col(x[n, g])[k, l]: w dense [G*og, kd],
+ * y dense [N, G*og, L], bias [G*og] or null.
  */
 EXPORT(conv_forward)
-void conv_forward(const Conv *p, const float *x, const float *w, float *y, float *col, float beta) {
+void conv_forward(const Conv *p, const float *x, const float *w, const float *bias, float *y, float *col) {
   int kd = p->cg * p->KD * p->KH * p->KW;
   int L = p->OD * p->OH * p->OW;
   int rows = p->OD * p->OH;
   int pw = pointwise(p);
+  float beta = bias ? 1.0f : 0.0f;
+  if (bias) init_channels(y, bias, p->N, p->G * p->og, L);
   for (int n = 0; n < p->N; n++) {
     for (int g = 0; g < p->G; g++) {
       const float *xg = x + (long)n * p->xsN + (long)g * p->cg * p->xsC;
@@ -454,14 +466,15 @@ void conv_backward_weight(const Conv *p, const float *x, const float *gy, float 
 }
 
 /*
- * gx[n, g*cg + c] += col2im(w[g]^T gy[n, g]): w dense [G*og, kd], gx dense [N, G*cg, D, H, W] holding its
- * initial value (zeros or the bias).
+ * gx[n, g*cg + c] = bias[g*cg + c] + col2im(w[g]^T gy[n, g]): w dense [G*og, kd], gx dense
+ * [N, G*cg, D, H, W], bias [G*cg] or null.
  */
 EXPORT(conv_backward_input)
-void conv_backward_input(const Conv *p, const float *gy, const float *w, float *gx, float *col) {
+void conv_backward_input(const Conv *p, const float *gy, const float *w, const float *bias, float *gx, float *col) {
   int kd = p->cg * p->KD * p->KH * p->KW;
   int rows = p->OD * p->OH;
   long S = (long)p->D * p->H * p->W;
+  init_channels(gx, bias, p->N, p->G * p->cg, S);
   for (int n = 0; n < p->N; n++) {
     for (int g = 0; g < p->G; g++) {
       const float *gyg = gy + (long)n * p->gsN + (long)g * p->og * p->gsC;

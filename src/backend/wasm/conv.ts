@@ -27,7 +27,6 @@ interface Problem {
   L: number;
   rows: number;
   OW: number;
-  S: number;
   ints: number[];
 }
 
@@ -48,7 +47,7 @@ function problem(xShape: readonly number[], wShape: readonly number[], yShape: r
     xShape[0], G, cg, og, D, H, W, KD, KH, KW, OD, OH, OW,
     ...lift(geom.stride, 1), ...lift(geom.padding, 0), ...lift(geom.dilation, 1),
   ];
-  return { N: xShape[0], G, cg, og, kd, L: OD * OH * OW, rows: OD * OH, OW, S: D * H * W, ints };
+  return { N: xShape[0], G, cg, og, kd, L: OD * OH * OW, rows: OD * OH, OW, ints };
 }
 
 /** Writes the geometry, x's strides (N, C, D, H, W), gy's (N, C, flat spatial) and the band into memory. */
@@ -82,17 +81,9 @@ function stageGrad(heap: WasmHeap, gy: View): { g: Staged; gs: number[] } {
   return { g, gs: [g.strides[0], g.strides[1], g.strides[g.strides.length - 1]] };
 }
 
-/** Fills each channel's `L` outputs of a dense [N, C, L] wasm buffer with bias[c] (or zeros). */
-function initChannels(heap: WasmHeap, ptr: number, bias: View | null, N: number, C: number, L: number): void {
-  const f = heap.f32;
-  let q = ptr >> 2;
-  if (bias === null) {
-    f.fill(0, q, q + N * C * L);
-    return;
-  }
-  for (let n = 0; n < N; n++) {
-    for (let c = 0; c < C; c++, q += L) f.fill(bias.buf[bias.offset + c * bias.strides[0]], q, q + L);
-  }
+/** A bias vector staged dense, or the null pointer 0 (wasm memory starts with the module's data, never a bias). */
+function stageBias(heap: WasmHeap, bias: View | null): number {
+  return bias === null ? 0 : heap.put(bias, true).ptr;
 }
 
 export function wasmConvKernels(heap: WasmHeap): ConvKernels {
@@ -105,11 +96,11 @@ export function wasmConvKernels(heap: WasmHeap): ConvKernels {
       heap.reset();
       const sx = heap.put(x);
       const sw = heap.put(w, true);
+      const sb = stageBias(heap, bias);
       const out = heap.alloc(numel(y.shape));
-      if (bias !== null) initChannels(heap, out, bias, p.N, p.G * p.og, p.L);
       const { ptr, band } = geometry(heap, p, sx.strides, null);
       const col = heap.alloc(p.kd * band * p.OW);
-      ex.conv_forward(ptr, sx.ptr, sw.ptr, out, col, bias === null ? 0 : 1);
+      ex.conv_forward(ptr, sx.ptr, sw.ptr, sb, out, col);
       heap.take(out, y);
     },
 
@@ -120,11 +111,11 @@ export function wasmConvKernels(heap: WasmHeap): ConvKernels {
       heap.reset();
       const { g, gs } = stageGrad(heap, gy);
       const sw = heap.put(w, true);
+      const sb = stageBias(heap, bias);
       const out = heap.alloc(numel(gx.shape));
-      initChannels(heap, out, bias, p.N, p.G * p.cg, p.S);
       const { ptr, band } = geometry(heap, p, null, gs);
       const col = heap.alloc(p.kd * band * p.OW);
-      ex.conv_backward_input(ptr, g.ptr, sw.ptr, out, col);
+      ex.conv_backward_input(ptr, g.ptr, sw.ptr, sb, out, col);
       heap.take(out, gx);
     },
 

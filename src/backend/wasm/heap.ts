@@ -11,9 +11,9 @@ export interface WasmExports {
     B: number, sbk: number, sbn: number,
     beta: number, C: number, scm: number, scn: number,
   ): void;
-  conv_forward(p: number, x: number, w: number, y: number, col: number, beta: number): void;
+  conv_forward(p: number, x: number, w: number, bias: number, y: number, col: number): void;
   conv_backward_weight(p: number, x: number, gy: number, gw: number, col: number): void;
-  conv_backward_input(p: number, gy: number, w: number, gx: number, col: number): void;
+  conv_backward_input(p: number, gy: number, w: number, bias: number, gx: number, col: number): void;
   max_pool(p: number, x: number, bounds: number, out: number, idx: number): void;
 }
 
