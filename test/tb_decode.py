@@ -11,6 +11,7 @@ Modes (JSON on stdout; floats that JSON cannot hold are written as "nan", "inf",
   decode FILE...               every record of each event file: CRCs verified, events as JSON
   summaries SPEC.json          PyTorch's own summary.py functions run on the ops in SPEC (see run_summary_op)
   writer SPEC.json LOGDIR      PyTorch's own SummaryWriter (writer.py) runs the ops in SPEC into LOGDIR
+  pytorch-graph MODEL.py LOGDIR  PyTorch's add_graph of the `model` and `inputs` that MODEL.py defines
   tb-load LOGDIR               TensorBoard's EventAccumulator on LOGDIR (needs the real tensorboard package)
 
 `summaries` and `writer` load torch/utils/tensorboard from the installed PyTorch. When the `tensorboard`
@@ -169,6 +170,29 @@ def build_pool():
         ("log_message", 6, ".tensorboard.LogMessage", what), ("session_log", 7, ".tensorboard.SessionLog", what),
         ("tagged_run_metadata", 8, ".tensorboard.TaggedRunMetadata", what), ("meta_graph_def", 9, "bytes", what),
         ("source_metadata", 10, ".tensorboard.SourceMetadata")], oneofs=["what"])
+    # Graphs (attr_value.proto, node_def.proto, versions.proto, graph.proto, step_stats.proto, config.proto).
+    add_message(fd.message_type, "AttrValue", [
+        ("list", 1, ".tensorboard.AttrValue.ListValue", {"oneof": "value"}), ("s", 2, "bytes", {"oneof": "value"}),
+        ("i", 3, "int64", {"oneof": "value"}), ("f", 4, "float", {"oneof": "value"}), ("b", 5, "bool", {"oneof": "value"}),
+        ("type", 6, ".tensorboard.DataType", {"oneof": "value", "enum": True}),
+        ("shape", 7, ".tensorboard.TensorShapeProto", {"oneof": "value"}),
+        ("tensor", 8, ".tensorboard.TensorProto", {"oneof": "value"}), ("placeholder", 9, "string", {"oneof": "value"})],
+        oneofs=["value"], nested=[lambda c: add_message(c, "ListValue", [
+            ("s", 2, "bytes", R), ("i", 3, "int64", R), ("f", 4, "float", R), ("b", 5, "bool", R),
+            ("type", 6, ".tensorboard.DataType", {"repeated": True, "enum": True}),
+            ("shape", 7, ".tensorboard.TensorShapeProto", R), ("tensor", 8, ".tensorboard.TensorProto", R)])])
+    add_message(fd.message_type, "NodeDef", [
+        ("name", 1, "string"), ("op", 2, "string"), ("input", 3, "string", R), ("device", 4, "string"),
+        ("attr", 5, ".tensorboard.NodeDef.AttrEntry", R)],
+        nested=[lambda c: add_message(c, "AttrEntry", [("key", 1, "string"), ("value", 2, ".tensorboard.AttrValue")],
+                                      map_entry=True)])
+    add_message(fd.message_type, "VersionDef", [("producer", 1, "int32"), ("min_consumer", 2, "int32"),
+                                                ("bad_consumers", 3, "int32", R)])
+    add_message(fd.message_type, "GraphDef", [("node", 1, ".tensorboard.NodeDef", R), ("version", 3, "int32"),
+                                              ("versions", 4, ".tensorboard.VersionDef")])
+    add_message(fd.message_type, "DeviceStepStats", [("device", 1, "string")])
+    add_message(fd.message_type, "StepStats", [("dev_stats", 1, ".tensorboard.DeviceStepStats", R)])
+    add_message(fd.message_type, "RunMetadata", [("step_stats", 1, ".tensorboard.StepStats")])
     add_message(fd.message_type, "TextPluginData", [("version", 1, "int32")])
     add_message(fd.message_type, "PrCurvePluginData", [("version", 1, "int32"), ("num_thresholds", 2, "uint32")])
     pool.Add(fd)
@@ -235,6 +259,8 @@ def enum(full_name):
 Event = cls("tensorboard.Event")
 Summary = cls("tensorboard.Summary")
 HParamsPluginData = cls("tensorboard.hparams.HParamsPluginData")
+GraphDef = cls("tensorboard.GraphDef")
+RunMetadata = cls("tensorboard.RunMetadata")
 
 
 # ---- PNG (zlib by hand) ----------------------------------------------------------------------------------
@@ -373,7 +399,28 @@ def event_json(e, offset):
                               "msg": e.session_log.msg}
     elif w == "summary":
         out["summary"] = [value_json(v) for v in e.summary.value]
+    elif w == "graph_def":
+        out["graph_def"] = graph_json(e.graph_def)
+    elif w == "tagged_run_metadata":
+        rm = RunMetadata()
+        rm.ParseFromString(e.tagged_run_metadata.run_metadata)
+        out["tagged_run_metadata"] = {"tag": e.tagged_run_metadata.tag,
+                                      "devices": [d.device for d in rm.step_stats.dev_stats]}
     return out
+
+
+def graph_json(data):
+    g = GraphDef()
+    g.ParseFromString(data)
+    nodes = []
+    for n in g.node:
+        node = {"name": n.name, "op": n.op, "input": list(n.input)}
+        if "attr" in n.attr:
+            node["attr"] = n.attr["attr"].s.decode("utf-8")
+        if "_output_shapes" in n.attr:
+            node["output_shapes"] = [[d.size for d in s.dim] for s in n.attr["_output_shapes"].list.shape]
+        nodes.append(node)
+    return {"producer": g.versions.producer, "nodes": nodes}
 
 
 def decode_file(path):
@@ -485,10 +532,16 @@ def install_tensorboard_stand_in():
     mod("tensorboard.compat.proto.tensor_shape_pb2", TensorShapeProto=cls("tensorboard.TensorShapeProto"))
     SessionLog = cls("tensorboard.SessionLog")
     event_pb2 = mod("tensorboard.compat.proto.event_pb2", Event=Event, SessionLog=SessionLog,
-                    SourceMetadata=cls("tensorboard.SourceMetadata"))
+                    SourceMetadata=cls("tensorboard.SourceMetadata"),
+                    TaggedRunMetadata=cls("tensorboard.TaggedRunMetadata"))
     sys.modules["tensorboard.compat.proto"].event_pb2 = event_pb2
-    for name in ["config_pb2", "graph_pb2", "step_stats_pb2", "versions_pb2", "node_def_pb2", "attr_value_pb2"]:
-        mod("tensorboard.compat.proto." + name)
+    mod("tensorboard.compat.proto.attr_value_pb2", AttrValue=cls("tensorboard.AttrValue"))
+    mod("tensorboard.compat.proto.node_def_pb2", NodeDef=cls("tensorboard.NodeDef"))
+    mod("tensorboard.compat.proto.versions_pb2", VersionDef=cls("tensorboard.VersionDef"))
+    mod("tensorboard.compat.proto.graph_pb2", GraphDef=cls("tensorboard.GraphDef"))
+    mod("tensorboard.compat.proto.step_stats_pb2", StepStats=cls("tensorboard.StepStats"),
+        DeviceStepStats=cls("tensorboard.DeviceStepStats"))
+    mod("tensorboard.compat.proto.config_pb2", RunMetadata=cls("tensorboard.RunMetadata"))
     mod("tensorboard.plugins")
     mod("tensorboard.plugins.projector")
     mod("tensorboard.plugins.projector.projector_config_pb2")
@@ -695,6 +748,16 @@ def main():
             run_writer_op(w, op)
         w.close()
         print(json.dumps({"real_tensorboard": real, "logdir": logdir}))
+    elif mode == "pytorch-graph":
+        # PyTorch's own add_graph (torch.jit.trace + _pytorch_graph.graph) on the model a Python file defines
+        # as `model` with inputs `inputs`, written by PyTorch's SummaryWriter into LOGDIR.
+        real, _, SummaryWriter = load_pytorch_tensorboard()
+        scope = {}
+        exec(open(sys.argv[2]).read(), scope)
+        w = SummaryWriter(sys.argv[3])
+        w.add_graph(scope["model"], scope["inputs"])
+        w.close()
+        print(json.dumps({"real_tensorboard": real, "logdir": sys.argv[3]}))
     elif mode == "tb-load":
         # TensorBoard's own loader (needs the real tensorboard package).
         from tensorboard.backend.event_processing import event_accumulator as ea

@@ -12,12 +12,13 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { tensor } from "../src/index.js";
+import { flatten, nn, tensor, type Tensor, zeros } from "../src/index.js";
 import {
   encodeEvent,
   encodeSummary,
   findEventFiles,
   frameRecord,
+  moduleGraph,
   type Init,
   readEvents,
   type ReadEvent,
@@ -243,6 +244,74 @@ describe("Python cross-checks (tb_decode.py)", () => {
     expect(q.problem.kind).toBe("corrupt");
     expect(() => readEvents(path)).toThrow(`corrupt record at byte ${q.problem.offset}`);
   });
+});
+
+// ---- PyTorch's add_graph as the oracle ------------------------------------------------------------------
+
+class Net extends nn.Module {
+  features = new nn.Sequential(new nn.Conv2d(1, 2, 3), new nn.ReLU(), new nn.MaxPool2d(2));
+  fc = new nn.Linear(8, 3);
+  forward(x: Tensor): Tensor {
+    return this.fc(flatten(this.features(x), 1));
+  }
+}
+
+const NET_PY = `
+import torch
+from torch import nn
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(), nn.MaxPool2d(2))
+        self.fc = nn.Linear(8, 3)
+    def forward(self, x):
+        return self.fc(torch.flatten(self.features(x), 1))
+MODELS = {"net": (Net(), torch.zeros(2, 1, 6, 6)),
+          "seq": (nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.Sigmoid(), nn.AvgPool2d(2), nn.Flatten(), nn.Linear(64, 5)), torch.zeros(1, 3, 8, 8))}
+`;
+
+describe("against PyTorch's add_graph", () => {
+  it("writes the graph_def and step1 run metadata events, with PyTorch's module scopes and output shapes", () => {
+    needProtobuf();
+    const models: Record<string, [nn.Module, Tensor]> = {
+      net: [new Net(), zeros(2, 1, 6, 6)],
+      seq: [new nn.Sequential(new nn.Conv2d(3, 4, 3, { padding: 1 }), new nn.Sigmoid(), new nn.AvgPool2d(2), new nn.Flatten(), new nn.Linear(64, 5)), zeros(1, 3, 8, 8)],
+    };
+    for (const [key, [model, input]] of Object.entries(models)) {
+      const ours = fresh(`graph-${key}`);
+      const w = new SummaryWriter(ours);
+      w.addGraph(model, input);
+      w.close();
+      const theirs = fresh(`graph-pt-${key}`);
+      const modelPy = join(fresh("graph-py"), "") + ".py";
+      writeFileSync(modelPy, `${NET_PY}\nmodel, inputs = MODELS["${key}"]\n`);
+      py(["pytorch-graph", modelPy, theirs]);
+      const [a] = py(["decode", ...findEventFiles(ours)]);
+      const [b] = py(["decode", ...findEventFiles(theirs)]);
+      expect(a.events.map((e: any) => e.what), key).toEqual(b.events.map((e: any) => e.what));
+      expect(a.events.map((e: any) => e.what)).toEqual(["file_version", "graph_def", "tagged_run_metadata"]);
+      expect(a.events[2].tagged_run_metadata).toEqual(b.events[2].tagged_run_metadata);
+      expect(a.events[2].tagged_run_metadata).toEqual({ tag: "step1", devices: ["/device:CPU:0"] });
+      const g = a.events[1].graph_def;
+      const pt = b.events[1].graph_def;
+      expect(g.producer).toBe(pt.producer);
+      // What the independent decoder reads is what moduleGraph built.
+      expect(g.nodes).toEqual(moduleGraph(model, [input]).map((n) => ({ name: n.name, op: n.op, input: n.inputs, attr: n.attr, ...(n.outputShape ? { output_shapes: [n.outputShape] } : {}) })));
+      // PyTorch's aten ops sit in the scopes of the modules that ran them; ours are those scopes, one node each,
+      // with the shape of the scope's last op. (Ops at the root scope, like Net.forward's flatten, are not modules.)
+      const root = pt.nodes.find((n: any) => n.op.startsWith("aten::")).name.split("/")[0];
+      const scopeShapes = new Map<string, number[][]>();
+      for (const n of pt.nodes) {
+        const scope = n.name.slice(0, n.name.lastIndexOf("/"));
+        if (n.op.startsWith("aten::") && scope !== root) scopeShapes.set(scope, n.output_shapes);
+      }
+      const mine = g.nodes.filter((n: any) => n.op !== "IO Node");
+      expect(mine.map((n: any) => n.name), key).toEqual([...scopeShapes.keys()]);
+      for (const n of mine) expect(n.output_shapes, n.name).toEqual(scopeShapes.get(n.name));
+      const io = (nodes: any[], prefix: string) => nodes.filter((n) => n.name.startsWith(prefix)).map((n) => n.output_shapes);
+      for (const prefix of ["input/", "output/"]) expect(io(g.nodes, prefix), prefix).toEqual(io(pt.nodes, prefix));
+    }
+  }, 120_000);
 });
 
 // ---- PyTorch's summary.py as the oracle ------------------------------------------------------------------

@@ -9,7 +9,7 @@ import { hostname, tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { tensor, zeros } from "../src/index.js";
+import { add, nn, tensor, type Tensor, zeros } from "../src/index.js";
 import {
   decodeHParamsPluginData,
   defaultBins,
@@ -18,6 +18,7 @@ import {
   HParamDataType,
   HPARAMS,
   makeHistogram,
+  moduleGraph,
   readEvents,
   type ReadEvent,
   SessionStatus,
@@ -470,6 +471,60 @@ describe("addPrCurve / addPrCurveRaw", () => {
     expect(() => w.addPrCurveRaw("r", [1, 2], [1, 2], [1], [1, 2], [1, 2], [1, 2])).toThrow(
       "addPrCurveRaw: all input arrays must have the same shape: true_positive_counts has 2 values, true_negative_counts 1",
     );
+    w.close();
+  });
+});
+
+describe("addGraph", () => {
+  /** A residual block that calls one ReLU twice: two nodes for it, and an edge from both of add's inputs. */
+  class Block extends nn.Module {
+    conv = new nn.Conv2d(2, 2, 3, { padding: 1 });
+    act = new nn.ReLU();
+    forward(x: Tensor): Tensor[] {
+      const y = this.act(this.conv(x));
+      return [this.act(add(x, y)), y];
+    }
+  }
+
+  it("has one node per module call, named by scope, with edges from the producing call and output shapes", () => {
+    const model = new Block();
+    model.train();
+    const nodes = moduleGraph(model, [zeros(1, 2, 4, 4)]);
+    expect(model.training).toBe(true);
+    expect(nodes.map((n) => [n.name, n.op, n.inputs, n.outputShape])).toEqual([
+      ["input/input", "IO Node", [], [1, 2, 4, 4]],
+      ["Block/Conv2d[conv]", "Conv2d", ["input/input"], [1, 2, 4, 4]],
+      ["Block/ReLU[act]", "ReLU", ["Block/Conv2d[conv]"], [1, 2, 4, 4]],
+      // add(x, y) is not a module: its output is drawn as coming from the last module called.
+      ["Block/ReLU[act].1", "ReLU", ["Block/ReLU[act]"], [1, 2, 4, 4]],
+      ["output/output.1", "IO Node", ["Block/ReLU[act].1"], [1, 2, 4, 4]],
+      ["output/output.2", "IO Node", ["Block/ReLU[act]"], [1, 2, 4, 4]],
+    ]);
+    expect(nodes[1].attr).toBe("Conv2d(2, 2, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))");
+    const single = moduleGraph(new nn.Linear(3, 2), [zeros(4, 3)]);
+    expect(single.map((n) => n.name)).toEqual(["input/input", "Linear", "output/output.1"]);
+  });
+
+  it("writes a graph_def event and the step1 run metadata, without a step", () => {
+    const dir = fresh();
+    const w = new SummaryWriter(dir);
+    w.addGraph(new nn.Sequential(new nn.Conv2d(1, 6, 5), new nn.ReLU()), zeros(1, 1, 28, 28), { walltime: 3 });
+    w.close();
+    const events = eventsIn(dir);
+    expect(events.length).toBe(3);
+    expect([events[1].wallTime, events[1].step, events[1].graphDef!.length > 0]).toEqual([3, 0, true]);
+    expect(events[2].taggedRunMetadata!.tag).toBe("step1");
+    // RunMetadata{step_stats{dev_stats{device: "/device:CPU:0"}}}.
+    expect(Buffer.from(events[2].taggedRunMetadata!.runMetadata).toString("hex")).toBe(`0a110a0f0a0d${Buffer.from("/device:CPU:0").toString("hex")}`);
+    const graph = Buffer.from(events[1].graphDef!).toString("latin1");
+    for (const s of ["input/input", "Sequential/Conv2d[0]", "Sequential/ReLU[1]", "output/output.1", "_output_shapes", "IO Node"]) expect(graph).toContain(s);
+  });
+
+  it("says what is wrong with a model or an input it cannot run", () => {
+    const w = new SummaryWriter(fresh());
+    expect(() => w.addGraph({} as nn.Module, zeros(1))).toThrow("addGraph: model must be an nn.Module, got Object");
+    expect(() => w.addGraph(new nn.Linear(3, 2), [1, 2] as unknown as Tensor)).toThrow("addGraph: input_to_model must be a Tensor or an array of Tensors");
+    expect(() => w.addGraph(new nn.Linear(3, 2), zeros(4, 5))).toThrow(/^addGraph: running the model on the given input failed: /);
     w.close();
   });
 });

@@ -33,6 +33,8 @@ export type { Experiment, HParamInfo, HParamsPluginData, MetricInfo, SessionEndI
 export { defaultBins, makeHistogram, numpyHistogram } from "./histogram.js";
 export type { HistogramBins } from "./histogram.js";
 export { computeCurve, MAX_PR_THRESHOLDS } from "./pr-curve.js";
+export { encodeGraphDef, encodeRunMetadata, GRAPH_PRODUCER, moduleGraph } from "./graph.js";
+export type { GraphNode } from "./graph.js";
 export * as summary from "./summary.js";
 export type { HParamValue, NumericLike } from "./summary.js";
 export * from "./schema.js";

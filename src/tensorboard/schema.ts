@@ -116,6 +116,26 @@ export const TFDataType = {
   DT_UINT64: 23,
 } as const;
 
+/** `GraphDef` (graph.proto). */
+export const GraphDefField = { node: 1, library: 2, version: 3, versions: 4 } as const;
+
+/** `NodeDef` (node_def.proto); `attr` is `map<string, AttrValue>`. */
+export const NodeDefField = { name: 1, op: 2, input: 3, device: 4, attr: 5 } as const;
+
+/** `AttrValue` (attr_value.proto); every field is a member of the oneof `value`. */
+export const AttrValueField = { list: 1, s: 2, i: 3, f: 4, b: 5, type: 6, shape: 7, tensor: 8, placeholder: 9, func: 10 } as const;
+
+/** `AttrValue.ListValue`. */
+export const AttrValueListField = { s: 2, i: 3, f: 4, b: 5, type: 6, shape: 7, tensor: 8, func: 9 } as const;
+
+/** `VersionDef` (versions.proto). */
+export const VersionDefField = { producer: 1, minConsumer: 2, badConsumers: 3 } as const;
+
+/** `RunMetadata` (config.proto), `StepStats` and `DeviceStepStats` (step_stats.proto): what PyTorch fills in. */
+export const RunMetadataField = { stepStats: 1, costGraph: 2, partitionGraphs: 3 } as const;
+export const StepStatsField = { devStats: 1 } as const;
+export const DeviceStepStatsField = { device: 1, nodeStats: 2 } as const;
+
 /** `PrCurvePluginData` (plugins/pr_curve/plugin_data.proto). */
 export const PrCurvePluginDataField = { version: 1, numThresholds: 2 } as const;
 

@@ -4,7 +4,9 @@
 import { hostname } from "node:os";
 import { join } from "node:path";
 import type { Tensor } from "../tensor.js";
+import type { Module } from "../nn/module.js";
 import { EventFileWriter, wallTimeNow } from "./event-file-writer.js";
+import { encodeGraphDef, encodeRunMetadata, moduleGraph } from "./graph.js";
 import type { HistogramBins } from "./histogram.js";
 import { describe } from "./image.js";
 import type { Event, Init, Summary } from "./messages.js";
@@ -296,6 +298,30 @@ export class SummaryWriter {
     const o = typeof numThresholdsOrOptions === "number" ? { numThresholds: numThresholdsOrOptions } : (numThresholdsOrOptions ?? {});
     const s = summary.prCurveRaw(tag, truePositiveCounts, falsePositiveCounts, trueNegativeCounts, falseNegativeCounts, precision, recall, o.numThresholds);
     this.addSummary(this.getFileWriter(), s, globalStep, o.walltime, "addPrCurveRaw");
+  }
+
+  /**
+   * Logs the model's graph for TensorBoard's graph plugin, as PyTorch does (a `graph_def` event, then the run
+   * metadata tagged "step1"): the model runs once on `inputToModel` in eval mode, and each leaf module call
+   * becomes a node named by its scope (`Net/Sequential[features]/Conv2d[0]`) with its output shape. PyTorch
+   * traces aten ops inside the modules too; torch-ts has no tracer, so its nodes are the modules.
+   *
+   * @example
+   * writer.addGraph(new nn.Sequential(new nn.Conv2d(1, 6, 5), new nn.ReLU()), torch.zeros(1, 1, 28, 28));
+   */
+  addGraph(model: Module, inputToModel: Tensor | readonly Tensor[], options: { verbose?: boolean; walltime?: number | null } = {}): void {
+    if (typeof (model as { namedModules?: unknown } | null)?.namedModules !== "function") {
+      throw new TypeError(`addGraph: model must be an nn.Module, got ${describe(model)}`);
+    }
+    const inputs = Array.isArray(inputToModel) ? (inputToModel as readonly Tensor[]) : [inputToModel as Tensor];
+    const nodes = moduleGraph(model, inputs);
+    if (options.verbose) {
+      for (const n of nodes) process.stdout.write(`${n.name} = ${n.op}(${n.inputs.join(", ")})${n.outputShape ? ` : [${n.outputShape.join(", ")}]` : ""}\n`);
+    }
+    const fw = this.getFileWriter();
+    const wallTime = options.walltime ?? wallTimeNow();
+    fw.addEvent({ wallTime, graphDef: encodeGraphDef(nodes) });
+    fw.addEvent({ wallTime, taggedRunMetadata: { tag: "step1", runMetadata: encodeRunMetadata() } });
   }
 
   /**
