@@ -251,7 +251,7 @@ describe("Python cross-checks (tb_decode.py)", () => {
 class Net extends nn.Module {
   features = new nn.Sequential(new nn.Conv2d(1, 2, 3), new nn.ReLU(), new nn.MaxPool2d(2));
   fc = new nn.Linear(8, 3);
-  forward(x: Tensor): Tensor {
+  override forward(x: Tensor): Tensor {
     return this.fc(flatten(this.features(x), 1));
   }
 }

@@ -480,7 +480,7 @@ describe("addGraph", () => {
   class Block extends nn.Module {
     conv = new nn.Conv2d(2, 2, 3, { padding: 1 });
     act = new nn.ReLU();
-    forward(x: Tensor): Tensor[] {
+    override forward(x: Tensor): Tensor[] {
       const y = this.act(this.conv(x));
       return [this.act(add(x, y)), y];
     }
