@@ -61,6 +61,9 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number | null)
 /**
  * `[fanIn, fanOut]` of a weight, as PyTorch's `_calculate_fan_in_and_fan_out`: dim 1 and dim 0 times the
  * receptive field (the product of dims 2…). Conv2d weight `(out, in/groups, kH, kW)`: fanIn = in/groups·kH·kW.
+ *
+ * @example
+ * nn.init.calculateFanInAndFanOut(torch.empty(6, 3, 5, 5)) // [75, 150]
  */
 export function calculateFanInAndFanOut(tensor: Tensor): [number, number] {
   if (tensor.dim() < 2) {
@@ -90,14 +93,26 @@ function drawNormal(t: Tensor, mean: number, std: number, generator?: Generator)
   drawNormal_(t, mean, std, { generator });
 }
 
-/** Fills with U(a, b), as `nn.init.uniform_(tensor, a=0., b=1.)`. */
+/**
+ * Fills with U(a, b), as `nn.init.uniform_(tensor, a=0., b=1.)`.
+ *
+ * @example
+ * // after torch.manualSeed(0): the values PyTorch draws after torch.manual_seed(0)
+ * nn.init.uniform_(torch.empty(3), -1, 1) // tensor([-0.0075,  0.5364, -0.8230])
+ */
 export function uniform_(tensor: Tensor, a = 0, b = 1, opts: InitOptions = {}): Tensor {
   check(tensor, "uniform_");
   noGrad(() => drawUniform(tensor, a, b, opts.generator));
   return tensor;
 }
 
-/** Fills with N(mean, std²), as `nn.init.normal_(tensor, mean=0., std=1.)`. */
+/**
+ * Fills with N(mean, std²), as `nn.init.normal_(tensor, mean=0., std=1.)`.
+ *
+ * @example
+ * // after torch.manualSeed(0): the values PyTorch draws after torch.manual_seed(0)
+ * nn.init.normal_(torch.empty(3), 0, 0.1) // tensor([ 0.1541, -0.0293, -0.2179])
+ */
 export function normal_(tensor: Tensor, mean = 0, std = 1, opts: InitOptions = {}): Tensor {
   check(tensor, "normal_");
   noGrad(() => drawNormal(tensor, mean, std, opts.generator));
@@ -136,6 +151,10 @@ function writeValues(tensor: Tensor, values: Float64Array): void {
 /**
  * Fills with N(mean, std²) truncated to [a, b] by inverse-CDF sampling, as
  * `nn.init.trunc_normal_(tensor, mean=0., std=1., a=-2., b=2.)`.
+ *
+ * @example
+ * // after torch.manualSeed(0): the values PyTorch draws after torch.manual_seed(0)
+ * nn.init.truncNormal_(torch.empty(3), 0, 1, -0.5, 0.5) // tensor([-0.0036,  0.2604, -0.4059])
  */
 export function truncNormal_(tensor: Tensor, mean = 0, std = 1, a = -2, b = 2, opts: InitOptions = {}): Tensor {
   check(tensor, "truncNormal_");
@@ -158,24 +177,44 @@ export function truncNormal_(tensor: Tensor, mean = 0, std = 1, a = -2, b = 2, o
   return tensor;
 }
 
-/** Fills with `val`, as `nn.init.constant_(tensor, val)`. */
+/**
+ * Fills with `val`, as `nn.init.constant_(tensor, val)`.
+ *
+ * @example
+ * nn.init.constant_(torch.empty(3), 0.3) // tensor([0.3000, 0.3000, 0.3000])
+ */
 export function constant_(tensor: Tensor, val: number): Tensor {
   check(tensor, "constant_");
   noGrad(() => tensor.fill_(val));
   return tensor;
 }
 
-/** Fills with 1, as `nn.init.ones_`. */
+/**
+ * Fills with 1, as `nn.init.ones_`.
+ *
+ * @example
+ * nn.init.ones_(torch.empty(2, 2)) // tensor([[1., 1.], [1., 1.]])
+ */
 export function ones_(tensor: Tensor): Tensor {
   return constant_(tensor, 1);
 }
 
-/** Fills with 0, as `nn.init.zeros_`. */
+/**
+ * Fills with 0, as `nn.init.zeros_`.
+ *
+ * @example
+ * nn.init.zeros_(torch.empty(3)) // tensor([0., 0., 0.])
+ */
 export function zeros_(tensor: Tensor): Tensor {
   return constant_(tensor, 0);
 }
 
-/** The identity matrix (ones on the main diagonal of a 2-d tensor), as `nn.init.eye_`. */
+/**
+ * The identity matrix (ones on the main diagonal of a 2-d tensor), as `nn.init.eye_`.
+ *
+ * @example
+ * nn.init.eye_(torch.empty(2, 3)) // tensor([[1., 0., 0.], [0., 1., 0.]])
+ */
 export function eye_(tensor: Tensor): Tensor {
   check(tensor, "eye_");
   if (tensor.dim() !== 2) throw new Error("Only tensors with 2 dimensions are supported");
@@ -190,6 +229,9 @@ export function eye_(tensor: Tensor): Tensor {
  * The Dirac delta (a convolution that keeps its input's channels), as `nn.init.dirac_(tensor, groups=1)`:
  * a 3-, 4- or 5-d weight gets a 1 at the spatial centre of `[g·outPerGroup + d, d]` for
  * `d < min(outPerGroup, inChannels)`.
+ *
+ * @example
+ * nn.init.dirac_(torch.empty(2, 1, 3)).flatten() // tensor([0., 1., 0., 0., 0., 0.])
  */
 export function dirac_(tensor: Tensor, groups = 1): Tensor {
   check(tensor, "dirac_");
@@ -213,6 +255,10 @@ export function dirac_(tensor: Tensor, groups = 1): Tensor {
 /**
  * U(−a, a) with `a = gain·√(6/(fanIn + fanOut))` (Glorot & Bengio 2010), as
  * `nn.init.xavier_uniform_(tensor, gain=1.)`.
+ *
+ * @example
+ * // after torch.manualSeed(0): the values PyTorch draws after torch.manual_seed(0)
+ * nn.init.xavierUniform_(torch.empty(2, 3)) // tensor([[-0.0082,  0.5876, -0.9016], [-0.8062, -0.4219,  0.2938]])
  */
 export function xavierUniform_(tensor: Tensor, gain = 1, opts: InitOptions = {}): Tensor {
   check(tensor, "xavierUniform_");
@@ -222,7 +268,13 @@ export function xavierUniform_(tensor: Tensor, gain = 1, opts: InitOptions = {})
   return uniform_(tensor, -a, a, opts);
 }
 
-/** N(0, std²) with `std = gain·√(2/(fanIn + fanOut))`, as `nn.init.xavier_normal_(tensor, gain=1.)`. */
+/**
+ * N(0, std²) with `std = gain·√(2/(fanIn + fanOut))`, as `nn.init.xavier_normal_(tensor, gain=1.)`.
+ *
+ * @example
+ * // after torch.manualSeed(0): the values PyTorch draws after torch.manual_seed(0)
+ * nn.init.xavierNormal_(torch.empty(2, 3)) // tensor([[ 0.9746, -0.1856, -1.3780], [ 0.3595, -0.6859, -0.8845]])
+ */
 export function xavierNormal_(tensor: Tensor, gain = 1, opts: InitOptions = {}): Tensor {
   check(tensor, "xavierNormal_");
   const [fanIn, fanOut] = calculateFanInAndFanOut(tensor);
@@ -253,6 +305,10 @@ function kaimingStd(tensor: Tensor, opts: KaimingOptions, op: string): number | 
  * U(−bound, bound) with `bound = gain·√(3/fan)` (He et al. 2015), as
  * `nn.init.kaiming_uniform_(tensor, a=0, mode='fan_in', nonlinearity='leaky_relu')`. With `a = √5` this is
  * the default init of Linear and Conv weights: U(±1/√fanIn).
+ *
+ * @example
+ * // after torch.manualSeed(0): the values PyTorch draws after torch.manual_seed(0)
+ * nn.init.kaimingUniform_(torch.empty(2, 3), { a: Math.sqrt(5) }) // tensor([[-0.0043,  0.3097, -0.4752], [-0.4249, -0.2224,  0.1548]])
  */
 export function kaimingUniform_(tensor: Tensor, opts: KaimingOptions = {}): Tensor {
   const std = kaimingStd(tensor, opts, "kaimingUniform_");
@@ -264,6 +320,10 @@ export function kaimingUniform_(tensor: Tensor, opts: KaimingOptions = {}): Tens
 /**
  * N(0, std²) with `std = gain/√fan`, as `nn.init.kaiming_normal_(tensor, a=0, mode='fan_in',
  * nonlinearity='leaky_relu')`.
+ *
+ * @example
+ * // after torch.manualSeed(0): the values PyTorch draws after torch.manual_seed(0)
+ * nn.init.kaimingNormal_(torch.empty(2, 3), { mode: "fan_out", nonlinearity: "relu" }) // tensor([[ 1.5410, -0.2934, -2.1788], [ 0.5684, -1.0845, -1.3986]])
  */
 export function kaimingNormal_(tensor: Tensor, opts: KaimingOptions = {}): Tensor {
   const std = kaimingStd(tensor, opts, "kaimingNormal_");
@@ -322,6 +382,10 @@ export function householderQR(a: Float64Array, m: number, n: number): { q: Float
  * A (semi-)orthogonal matrix from the QR decomposition of a standard normal sample (Saxe et al. 2013),
  * scaled by `gain`, as `nn.init.orthogonal_(tensor, gain=1)`. Dims after the first are flattened; the signs
  * are fixed so that R has a positive diagonal, which makes the result unique, as PyTorch does.
+ *
+ * @example
+ * // after torch.manualSeed(0): the values PyTorch draws after torch.manual_seed(0)
+ * nn.init.orthogonal_(torch.empty(2, 3)) // tensor([[ 0.5740, -0.1093, -0.8115], [-0.3454, -0.9309, -0.1189]])
  */
 export function orthogonal_(tensor: Tensor, gain = 1, opts: InitOptions = {}): Tensor {
   check(tensor, "orthogonal_");
@@ -355,6 +419,10 @@ export function orthogonal_(tensor: Tensor, gain = 1, opts: InitOptions = {}): T
 /**
  * N(0, std²) with a fraction `sparsity` of each column set to zero (Martens 2010), as
  * `nn.init.sparse_(tensor, sparsity, std=0.01)`; the zeroed rows of each column come from `randperm`.
+ *
+ * @example
+ * // after torch.manualSeed(0): the values PyTorch draws after torch.manual_seed(0)
+ * nn.init.sparse_(torch.empty(4, 2), 0.5) // tensor([[ 0.0000, -0.0029], [ 0.0000,  0.0000], [-0.0108, -0.0140], [ 0.0040,  0.0000]])
  */
 export function sparse_(tensor: Tensor, sparsity: number, std = 0.01, opts: InitOptions = {}): Tensor {
   check(tensor, "sparse_");

@@ -38,6 +38,9 @@ export class ReLU extends Module {
 
 /**
  * `clamp(x, minVal, maxVal)`, as `torch.nn.Hardtanh(min_val=-1.0, max_val=1.0, inplace=False)`.
+ *
+ * @example
+ * new nn.Hardtanh()(torch.tensor([-2, 0.5, 3])) // tensor([-1.0000,  0.5000,  1.0000])
  */
 export class Hardtanh extends Module {
   minVal: number;
@@ -58,7 +61,12 @@ export class Hardtanh extends Module {
   }
 }
 
-/** `min(max(0, x), 6)`, as `torch.nn.ReLU6(inplace=False)` (a Hardtanh from 0 to 6). */
+/**
+ * `min(max(0, x), 6)`, as `torch.nn.ReLU6(inplace=False)` (a Hardtanh from 0 to 6).
+ *
+ * @example
+ * new nn.ReLU6()(torch.tensor([-2, 0.5, 7])) // tensor([0.0000, 0.5000, 6.0000])
+ */
 export class ReLU6 extends Hardtanh {
   constructor(inplace: InplaceArg = false) {
     super(0, 6, inplace);
@@ -68,7 +76,12 @@ export class ReLU6 extends Hardtanh {
   }
 }
 
-/** `x` for `x > 0`, else `negativeSlope·x`, as `torch.nn.LeakyReLU(negative_slope=0.01, inplace=False)`. */
+/**
+ * `x` for `x > 0`, else `negativeSlope·x`, as `torch.nn.LeakyReLU(negative_slope=0.01, inplace=False)`.
+ *
+ * @example
+ * new nn.LeakyReLU(0.1)(torch.tensor([-2, 0.5, 3])) // tensor([-0.2000,  0.5000,  3.0000])
+ */
 export class LeakyReLU extends Module {
   negativeSlope: number;
   inplace: boolean;
@@ -90,6 +103,9 @@ export class LeakyReLU extends Module {
  * `torch.nn.PReLU(num_parameters=1, init=0.25)`.
  *
  * Shape: input `(N, C, *)` (or any shape with one parameter); `numParameters` is 1 or C.
+ *
+ * @example
+ * new nn.PReLU()(torch.tensor([-2, 0.5, 3])) // tensor([-0.5000,  0.5000,  3.0000], grad_fn=<PreluBackward0>)
  */
 export class PReLU extends Module {
   numParameters: number;
@@ -116,6 +132,9 @@ export class PReLU extends Module {
 /**
  * Randomized leaky ReLU: in training each non-positive element gets a slope drawn from U(lower, upper); in
  * eval the slope is `(lower + upper)/2`, as `torch.nn.RReLU(lower=1/8, upper=1/3, inplace=False)`.
+ *
+ * @example
+ * new nn.RReLU().eval()(torch.tensor([-2, 0.5, 3])) // tensor([-0.4583,  0.5000,  3.0000])
  */
 export class RReLU extends Module {
   lower: number;
@@ -135,7 +154,12 @@ export class RReLU extends Module {
   }
 }
 
-/** `x` for `x > 0`, else `α(eˣ − 1)`, as `torch.nn.ELU(alpha=1.0, inplace=False)`. */
+/**
+ * `x` for `x > 0`, else `α(eˣ − 1)`, as `torch.nn.ELU(alpha=1.0, inplace=False)`.
+ *
+ * @example
+ * new nn.ELU()(torch.tensor([-2, 0.5, 3])) // tensor([-0.8647,  0.5000,  3.0000])
+ */
 export class ELU extends Module {
   alpha: number;
   inplace: boolean;
@@ -152,14 +176,24 @@ export class ELU extends Module {
   }
 }
 
-/** `max(0, x) + min(0, α(e^{x/α} − 1))`, as `torch.nn.CELU(alpha=1.0, inplace=False)`. */
+/**
+ * `max(0, x) + min(0, α(e^{x/α} − 1))`, as `torch.nn.CELU(alpha=1.0, inplace=False)`.
+ *
+ * @example
+ * new nn.CELU(2)(torch.tensor([-2, 0.5, 3])) // tensor([-1.2642,  0.5000,  3.0000])
+ */
 export class CELU extends ELU {
   override forward(input: Tensor): Tensor {
     return F.celu(input, this.alpha, this.inplace);
   }
 }
 
-/** Scaled ELU with PyTorch's fixed constants, as `torch.nn.SELU(inplace=False)`. */
+/**
+ * Scaled ELU with PyTorch's fixed constants, as `torch.nn.SELU(inplace=False)`.
+ *
+ * @example
+ * new nn.SELU()(torch.tensor([-2, 0.5, 3])) // tensor([-1.5202,  0.5254,  3.1521])
+ */
 export class SELU extends Module {
   inplace: boolean;
   constructor(inplace: InplaceArg = false) {
@@ -174,7 +208,12 @@ export class SELU extends Module {
   }
 }
 
-/** `x·Φ(x)` or its tanh approximation, as `torch.nn.GELU(approximate='none')`. */
+/**
+ * `x·Φ(x)` or its tanh approximation, as `torch.nn.GELU(approximate='none')`.
+ *
+ * @example
+ * new nn.GELU({ approximate: "tanh" })(torch.tensor([-2, 0.5, 3])) // tensor([-0.0454,  0.3457,  2.9964])
+ */
 export class GELU extends Module {
   approximate: "none" | "tanh";
   constructor(approximate: "none" | "tanh" | { approximate?: "none" | "tanh" } = "none") {
@@ -192,7 +231,12 @@ export class GELU extends Module {
   }
 }
 
-/** `x·σ(x)`, as `torch.nn.SiLU(inplace=False)`. */
+/**
+ * `x·σ(x)`, as `torch.nn.SiLU(inplace=False)`.
+ *
+ * @example
+ * new nn.SiLU()(torch.tensor([-2, 0.5, 3])) // tensor([-0.2384,  0.3112,  2.8577])
+ */
 export class SiLU extends Module {
   inplace: boolean;
   constructor(inplace: InplaceArg = false) {
@@ -207,7 +251,12 @@ export class SiLU extends Module {
   }
 }
 
-/** `x·tanh(softplus(x))`, as `torch.nn.Mish(inplace=False)`. */
+/**
+ * `x·tanh(softplus(x))`, as `torch.nn.Mish(inplace=False)`.
+ *
+ * @example
+ * new nn.Mish()(torch.tensor([-2, 0.5, 3])) // tensor([-0.2525,  0.3752,  2.9865])
+ */
 export class Mish extends SiLU {
   override forward(input: Tensor): Tensor {
     return F.mish(input, this.inplace);
@@ -217,6 +266,9 @@ export class Mish extends SiLU {
 /**
  * `x·σ(βx)` with a learnable β (Ramachandran et al. 2017, "Searching for Activation Functions"): one β, or
  * one per channel (dim 1) like PReLU. Not in torch.nn; `trainable: false` keeps β fixed (β = 1 is SiLU).
+ *
+ * @example
+ * new nn.Swish()(torch.tensor([-2, 0.5, 3])) // tensor([-0.2384,  0.3112,  2.8577], grad_fn=<MulBackward0>)
  */
 export class Swish extends Module {
   numParameters: number;
@@ -246,6 +298,9 @@ export class Swish extends Module {
 /**
  * `log(1 + e^{βx})/β`, linear above `threshold`, as `torch.nn.Softplus(beta=1.0, threshold=20.0)`
  * (printed as 2.x prints it, `beta=1.0, threshold=20.0`; 1.13 printed the int defaults `beta=1, threshold=20`).
+ *
+ * @example
+ * new nn.Softplus()(torch.tensor([-2, 0.5, 3])) // tensor([0.1269, 0.9741, 3.0486])
  */
 export class Softplus extends Module {
   beta: number;
@@ -263,7 +318,12 @@ export class Softplus extends Module {
   }
 }
 
-/** `value` where `x <= threshold`, else `x`, as `torch.nn.Threshold(threshold, value, inplace=False)`. */
+/**
+ * `value` where `x <= threshold`, else `x`, as `torch.nn.Threshold(threshold, value, inplace=False)`.
+ *
+ * @example
+ * new nn.Threshold(0.1, 20)(torch.tensor([-2, 0.5, 3])) // tensor([20.0000,  0.5000,  3.0000])
+ */
 export class Threshold extends Module {
   threshold: number;
   value: number;
@@ -282,7 +342,12 @@ export class Threshold extends Module {
   }
 }
 
-/** Shrinks toward zero by `lambd`, as `torch.nn.Softshrink(lambd=0.5)`. */
+/**
+ * Shrinks toward zero by `lambd`, as `torch.nn.Softshrink(lambd=0.5)`.
+ *
+ * @example
+ * new nn.Softshrink()(torch.tensor([-2, 0.5, 3])) // tensor([-1.5000,  0.0000,  2.5000])
+ */
 export class Softshrink extends Module {
   lambd: number;
   constructor(lambd = 0.5) {
@@ -297,49 +362,84 @@ export class Softshrink extends Module {
   }
 }
 
-/** Zeroes `|x| <= lambd`, as `torch.nn.Hardshrink(lambd=0.5)`. */
+/**
+ * Zeroes `|x| <= lambd`, as `torch.nn.Hardshrink(lambd=0.5)`.
+ *
+ * @example
+ * new nn.Hardshrink()(torch.tensor([-2, 0.5, 3])) // tensor([-2.,  0.,  3.])
+ */
 export class Hardshrink extends Softshrink {
   override forward(input: Tensor): Tensor {
     return F.hardshrink(input, this.lambd);
   }
 }
 
-/** `σ(x) = 1/(1 + e^{−x})`, as `torch.nn.Sigmoid()`. */
+/**
+ * `σ(x) = 1/(1 + e^{−x})`, as `torch.nn.Sigmoid()`.
+ *
+ * @example
+ * new nn.Sigmoid()(torch.tensor([-2, 0.5, 3])) // tensor([0.1192, 0.6225, 0.9526])
+ */
 export class Sigmoid extends Module {
   override forward(input: Tensor): Tensor {
     return F.sigmoid(input);
   }
 }
 
-/** `tanh(x)`, as `torch.nn.Tanh()`. */
+/**
+ * `tanh(x)`, as `torch.nn.Tanh()`.
+ *
+ * @example
+ * new nn.Tanh()(torch.tensor([-2, 0.5, 3])) // tensor([-0.9640,  0.4621,  0.9951])
+ */
 export class Tanh extends Module {
   override forward(input: Tensor): Tensor {
     return F.tanh(input);
   }
 }
 
-/** `x/(1 + |x|)`, as `torch.nn.Softsign()`. */
+/**
+ * `x/(1 + |x|)`, as `torch.nn.Softsign()`.
+ *
+ * @example
+ * new nn.Softsign()(torch.tensor([-2, 0.5, 3])) // tensor([-0.6667,  0.3333,  0.7500])
+ */
 export class Softsign extends Module {
   override forward(input: Tensor): Tensor {
     return F.softsign(input);
   }
 }
 
-/** `x − tanh(x)`, as `torch.nn.Tanhshrink()`. */
+/**
+ * `x − tanh(x)`, as `torch.nn.Tanhshrink()`.
+ *
+ * @example
+ * new nn.Tanhshrink()(torch.tensor([-2, 0.5, 3])) // tensor([-1.0360,  0.0379,  2.0049])
+ */
 export class Tanhshrink extends Module {
   override forward(input: Tensor): Tensor {
     return F.tanhshrink(input);
   }
 }
 
-/** `log σ(x)`, as `torch.nn.LogSigmoid()`. */
+/**
+ * `log σ(x)`, as `torch.nn.LogSigmoid()`.
+ *
+ * @example
+ * new nn.LogSigmoid()(torch.tensor([-2, 0.5, 3])) // tensor([-2.1269, -0.4741, -0.0486])
+ */
 export class LogSigmoid extends Module {
   override forward(input: Tensor): Tensor {
     return F.logsigmoid(input);
   }
 }
 
-/** `relu6(x + 3)/6`, as `torch.nn.Hardsigmoid(inplace=False)` (PyTorch prints no settings for it). */
+/**
+ * `relu6(x + 3)/6`, as `torch.nn.Hardsigmoid(inplace=False)` (PyTorch prints no settings for it).
+ *
+ * @example
+ * new nn.Hardsigmoid()(torch.tensor([-2, 0.5, 3])) // tensor([0.1667, 0.5833, 1.0000])
+ */
 export class Hardsigmoid extends Module {
   inplace: boolean;
   constructor(inplace: InplaceArg = false) {
@@ -351,7 +451,12 @@ export class Hardsigmoid extends Module {
   }
 }
 
-/** `x·relu6(x + 3)/6`, as `torch.nn.Hardswish(inplace=False)`. */
+/**
+ * `x·relu6(x + 3)/6`, as `torch.nn.Hardswish(inplace=False)`.
+ *
+ * @example
+ * new nn.Hardswish()(torch.tensor([-2, 0.5, 3])) // tensor([-0.3333,  0.2917,  3.0000])
+ */
 export class Hardswish extends Hardsigmoid {
   override forward(input: Tensor): Tensor {
     return F.hardswish(input, this.inplace);
@@ -362,6 +467,9 @@ export class Hardswish extends Hardsigmoid {
  * Gated linear unit `a·σ(b)` over the halves of `dim`, as `torch.nn.GLU(dim=-1)`.
  *
  * Shape: `(*, 2N, *) → (*, N, *)`.
+ *
+ * @example
+ * new nn.GLU()(torch.tensor([1, -2, 0, 3], { dtype: "float32" })) // tensor([ 0.5000, -1.9051])
  */
 export class GLU extends Module {
   dim: number;
