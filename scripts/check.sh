@@ -20,15 +20,21 @@ stage lint npx --no-install eslint .
 stage typecheck npx --no-install tsc -p tsconfig.json --noEmit
 stage build npm run --silent build
 stage test npx --no-install vitest run "$@"
-# The kernel suites again on the native (oneDNN) backend, wherever it can be built. CHECK_NATIVE_REPORT
-# (set by test-ci.sh) names a JSON report for its counts.
-if [ -f /usr/include/dnnl.hpp ]; then
-  native_args=()
-  if [ -n "${CHECK_NATIVE_REPORT:-}" ]; then
-    native_args=(--reporter=default --reporter=json "--outputFile.json=${CHECK_NATIVE_REPORT}")
+# The kernel suites again on each accelerated backend, wherever it can be built: native (oneDNN) and
+# wasm (WebAssembly SIMD). CHECK_BACKEND_REPORT_DIR (set by test-ci.sh) collects their JSON reports.
+backend_stage() {
+  local name="$1" requirement="$2" why="$3"
+  if ! bash -c "$requirement" >/dev/null 2>&1; then
+    echo "==> ${name}: skipped (${why})"
+    return
   fi
-  stage native bash scripts/test-native.sh "${native_args[@]}"
-else
-  echo "==> native: skipped (oneDNN's headers are absent: apt-get install libdnnl-dev)"
-fi
+  local args=()
+  if [ -n "${CHECK_BACKEND_REPORT_DIR:-}" ]; then
+    args=(--reporter=default --reporter=json "--outputFile.json=${CHECK_BACKEND_REPORT_DIR}/vitest-${name}.json")
+  fi
+  stage "$name" bash scripts/test-backend.sh "$name" "${args[@]}"
+}
+# Where the toolchain is present the backend must build and pass; only its absence skips the stage.
+backend_stage native "test -f /usr/include/dnnl.hpp" "oneDNN's headers are absent: apt-get install libdnnl-dev"
+backend_stage wasm "command -v clang && command -v wasm-ld" "clang or wasm-ld is absent: apt-get install clang lld"
 echo "check: all stages passed"

@@ -32,8 +32,8 @@ npm ci || { echo "test-ci: npm ci failed" >&2; echo "0 passed, 1 failed"; exit 1
 reportdir="$(mktemp -d)"
 trap 'rm -rf "$reportdir"' EXIT
 report="$reportdir/vitest.json"
-# check.sh's second vitest run (the suites on the native backend) reports here.
-export CHECK_NATIVE_REPORT="$reportdir/vitest-native.json"
+# check.sh's further vitest runs (the suites on the native and wasm backends) report here.
+export CHECK_BACKEND_REPORT_DIR="$reportdir"
 npm test -- --reporter=default --reporter=json --outputFile.json="$report"
 rc=$?
 
@@ -52,7 +52,7 @@ if [ -s "$report" ]; then
       failed += r.numFailedTests + broken;
     }
     console.log(passed, failed);
-  ' "$report" "$CHECK_NATIVE_REPORT")
+  ' "$report" "$reportdir/vitest-native.json" "$reportdir/vitest-wasm.json")
 fi
 # A failure no test accounts for (lint, typecheck or build stopped the run, or an unhandled error) counts as one.
 if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
