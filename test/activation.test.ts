@@ -83,7 +83,7 @@ describe("gradcheck (float64, finite differences)", () => {
 });
 
 describe("double backward (gradcheck of the gradient)", () => {
-  const smooth = ["elu", "selu", "celu", "gelu", "gelu tanh", "silu", "mish", "softplus", "logsigmoid", "hardswish", "leakyRelu", "hardtanh", "softmax", "logSoftmax", "tanhshrink", "softsign"];
+  const smooth = ["sigmoid", "tanh", "elu", "selu", "celu", "gelu", "gelu tanh", "silu", "mish", "softplus", "logsigmoid", "hardswish", "leakyRelu", "hardtanh", "softmax", "logSoftmax", "tanhshrink", "softsign"];
   for (const [name, f] of ACTS.filter(([n]) => smooth.includes(n))) {
     it(name, () => {
       const g = torch.tensor(POINTS.map((v) => v / 3), { dtype: "float64" }).reshape([3, 4]).requiresGrad_();

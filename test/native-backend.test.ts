@@ -479,7 +479,7 @@ describe.skipIf(!HAVE_ONEDNN)("native backend (oneDNN)", () => {
   });
 
   describe("elementwise maps and sum/mean reductions", () => {
-    /** The descriptors torch's own elementwise ops pass to the backend. */
+    /** The descriptor torch's own elementwise op passes to the backend (the last map `f` runs). */
     function descriptorOf(f: () => unknown): ElementwiseDescriptor {
       const seen: ElementwiseDescriptor[] = [];
       torch.setBackend({ ...native, map: (d, i, o, p) => (seen.push(d), native.map(d, i, o, p)) });
@@ -488,7 +488,7 @@ describe.skipIf(!HAVE_ONEDNN)("native backend (oneDNN)", () => {
       } finally {
         torch.backends.use("native");
       }
-      return seen[0];
+      return seen[seen.length - 1];
     }
     const x = torch.randn([4, 5]);
     const OPS: Array<[string, () => unknown]> = [
@@ -506,6 +506,9 @@ describe.skipIf(!HAVE_ONEDNN)("native backend (oneDNN)", () => {
       ["sub", () => torch.sub(x, x)],
       ["mul", () => torch.mul(x, x)],
       ["div", () => torch.div(x, x)],
+      // The fused gradients: the backward pass's map is the last one.
+      ["sigmoid backward", () => torch.sigmoid(x.clone().requiresGrad_()).backward(x)],
+      ["tanh backward", () => torch.tanh(x.clone().requiresGrad_()).backward(x)],
     ];
 
     it("covers the ops' own descriptors (a changed js expression would silently lose the native path)", () => {

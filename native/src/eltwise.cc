@@ -36,6 +36,9 @@ enum Op : int {
   kMul,
   kDiv,
   kCopy,
+  // Fused gradients (g, y) of sigmoid and tanh, as PyTorch's sigmoid_backward / tanh_backward.
+  kSigmoidBackward,
+  kTanhBackward,
   kOpCount
 };
 
@@ -234,6 +237,11 @@ void map_binary(int op, T* out, const T* a, const T* b, const Walk& w) {
     case kAdd: return binary_loop(out, a, b, w, [](T x, T y) { return x + y; });
     case kSub: return binary_loop(out, a, b, w, [](T x, T y) { return x - y; });
     case kMul: return binary_loop(out, a, b, w, [](T x, T y) { return x * y; });
+    // In double, rounded once, in the js expression's order: bit for bit with the js backend.
+    case kSigmoidBackward:
+      return binary_loop(out, a, b, w, [](T g, T y) { return static_cast<T>(static_cast<double>(g) * (1.0 - y) * y); });
+    case kTanhBackward:
+      return binary_loop(out, a, b, w, [](T g, T y) { return static_cast<T>(static_cast<double>(g) * (1.0 - static_cast<double>(y) * y)); });
     default: return binary_loop(out, a, b, w, [](T x, T y) { return x / y; });
   }
 }
@@ -289,7 +297,7 @@ Napi::Value Map(const Napi::CallbackInfo& info) {
   return guard(info, "map", [&]() -> Napi::Value {
     const int op = info[0].As<Napi::Number>().Int32Value();
     if (op < 0 || op >= kOpCount) throw UsageError("unknown operation " + std::to_string(op));
-    const int arity = op >= kAdd && op <= kDiv ? 2 : 1;
+    const int arity = (op >= kAdd && op <= kDiv) || op == kSigmoidBackward || op == kTanhBackward ? 2 : 1;
     int64_t offs[3] = {0, 0, 0};
     const Walk w = read_walk(info, 4, arity + 1, offs);
     if (w.total == 0) return info.Env().Undefined();

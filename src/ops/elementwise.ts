@@ -56,8 +56,8 @@ const UNARY: Record<string, UnaryRow> = {
   atan: { name: "Atan", expr: "Math.atan(a)", out: "float", grad: (g, x) => div(g, add(mul(x, x), 1)) },
   sinh: { name: "Sinh", expr: "Math.sinh(a)", out: "float", grad: (g, x) => mul(g, cosh(x)) },
   cosh: { name: "Cosh", expr: "Math.cosh(a)", out: "float", grad: (g, x) => mul(g, sinh(x)) },
-  tanh: { name: "Tanh", expr: "Math.tanh(a)", out: "float", grad: (g, _x, y) => mul(g, rsub(mul(y, y), 1)) },
-  sigmoid: { name: "Sigmoid", expr: SIGMOID, out: "float", grad: (g, _x, y) => mul(g, mul(y, rsub(y, 1))) },
+  tanh: { name: "Tanh", expr: "Math.tanh(a)", out: "float", grad: (g, _x, y) => tanhBackward(g, y) },
+  sigmoid: { name: "Sigmoid", expr: SIGMOID, out: "float", grad: (g, _x, y) => sigmoidBackward(g, y) },
   relu: { name: "Relu", expr: "(a > 0 ? a : a !== a ? a : 0)", out: "promote", grad: (g, _x, y) => mul(g, gt(y, 0)) },
   erf: { name: "Erf", expr: "erf(a)", out: "float", grad: (g, x) => mul(g, mul(exp(neg(mul(x, x))), 2 / Math.sqrt(Math.PI))) },
   floor: { name: "Floor", expr: "Math.floor(a)", out: "promote", grad: (g) => zerosLikeGrad(g) },
@@ -128,6 +128,20 @@ const BINARY: Record<string, BinaryRow> = {
   logical_and: { name: "LogicalAnd", expr: "(a !== 0 && b !== 0) ? 1 : 0", out: "bool", grad: null },
   logical_or: { name: "LogicalOr", expr: "(a !== 0 || b !== 0) ? 1 : 0", out: "bool", grad: null },
   logical_xor: { name: "LogicalXor", expr: "((a !== 0) !== (b !== 0)) ? 1 : 0", out: "bool", grad: null },
+  // The gradients of sigmoid and tanh from their output y, fused into one pass (one temporary instead of
+  // three), as PyTorch's sigmoid_backward / tanh_backward; their own gradients give double backward.
+  sigmoid_backward: {
+    name: "SigmoidBackward",
+    expr: "a * (1 - b) * b",
+    out: "float",
+    grad: (gg, g, y) => [sigmoidBackward(gg, y), mul(gg, mul(g, rsub(mul(y, 2), 1)))],
+  },
+  tanh_backward: {
+    name: "TanhBackward",
+    expr: "a * (1 - b * b)",
+    out: "float",
+    grad: (gg, g, y) => [tanhBackward(gg, y), mul(gg, mul(g, mul(y, -2)))],
+  },
 };
 
 function tieSplit(g: Tensor, win: Tensor, tie: Tensor, lose: Tensor): [Tensor, Tensor] {
@@ -337,6 +351,9 @@ export const ge = makeBinary("ge");
 export const logicalAnd = makeBinary("logical_and");
 export const logicalOr = makeBinary("logical_or");
 export const logicalXor = makeBinary("logical_xor");
+/** The fused gradients of sigmoid and tanh (not public API: PyTorch keeps them under torch.ops.aten). */
+const sigmoidBackward = makeBinary("sigmoid_backward");
+const tanhBackward = makeBinary("tanh_backward");
 
 const whereOp = defineUnaryOutputOp<undefined>({
   name: "Where",

@@ -27,6 +27,8 @@ const OPS = new Map<string, number>([
   ["2:a - b", 11],
   ["2:a * b", 12],
   ["2:a / b", 13],
+  ["2:a * (1 - b) * b", 15],
+  ["2:a * (1 - b * b)", 16],
 ]);
 
 /** The addon's code of a same-dtype strided copy. */
