@@ -7,7 +7,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { binHistograms, rebin } from "../src/board/histogram-bins.js";
@@ -672,6 +672,8 @@ describe("the torch-ts program, built as shipped", () => {
     mkdirSync(pkg);
     for (const f of ["package.json", "tsconfig.json", "tsconfig.build.json"]) cpSync(join(ROOT, f), join(pkg, f));
     cpSync(join(ROOT, "src"), join(pkg, "src"), { recursive: true });
+    // `npm run build` also compiles wasm/kernels.c (wasm/build.mjs); its output is left behind to be rebuilt.
+    if (existsSync(join(ROOT, "wasm"))) cpSync(join(ROOT, "wasm"), join(pkg, "wasm"), { recursive: true, filter: (f) => relative(join(ROOT, "wasm"), f).split(sep)[0] !== "build" });
     symlinkSync(join(ROOT, "node_modules"), join(pkg, "node_modules"), "dir");
     const r = spawnSync("npm", ["run", "build"], { cwd: pkg, encoding: "utf8" });
     if (r.status !== 0) throw new Error(`npm run build failed:\n${r.stdout}${r.stderr}`);
