@@ -1,6 +1,6 @@
 import type { View } from "../../tensor.js";
 import type { CoreKernels, ElementwiseDescriptor } from "../interface/core.js";
-import { numel } from "../../layout.js";
+import { isContiguous, numel } from "../../layout.js";
 import { coalesce, compileMap, type CompiledMap } from "./compile-map.js";
 
 const compiled = new Map<string, CompiledMap>();
@@ -54,6 +54,12 @@ export const coreKernels: CoreKernels = {
     run(desc, inputs, out, params?.[0] ?? 0, params?.[1] ?? 0);
   },
   copy(src, dst) {
+    // Same dtype, both row-major: one memcpy (TypedArray.set) instead of a compiled loop.
+    if (src.dtype === dst.dtype && src.buf !== dst.buf && isContiguous(src.shape, src.strides) && isContiguous(dst.shape, dst.strides)) {
+      const n = numel(dst.shape);
+      dst.buf.set(src.buf.subarray(src.offset, src.offset + n), dst.offset);
+      return;
+    }
     // int64 destinations are truncated by `run` itself.
     run(dst.dtype === "bool" && src.dtype !== "bool" ? TO_BOOL : IDENTITY, [src], dst, 0, 0);
   },

@@ -5,7 +5,7 @@ import { cpuBackend } from "../cpu/index.js";
 import { coalesce } from "../cpu/compile-map.js";
 import type { NativeAddon } from "./addon.js";
 import type { Attempt } from "./attempt.js";
-import { hasNegativeStride } from "./dense.js";
+import { hasNegativeStride, isDense } from "./dense.js";
 
 /**
  * The elementwise expressions the addon runs natively (native/src/eltwise.cc `Op`), by arity and the exact
@@ -74,9 +74,11 @@ export function nativeCoreKernels(addon: NativeAddon, attempt: Attempt): Pick<Co
   return {
     copy(src, dst) {
       const dtype = dst.dtype;
+      // A dense copy is one memcpy on the calling thread (the js backend's): memory-bound, so a second
+      // thread gains little and, on a busy machine, waits for a core.
       if (
         src.dtype !== dtype || (dtype !== "float32" && dtype !== "float64") || src.buf === dst.buf ||
-        numel(dst.shape) < MIN_NATIVE || hasNegativeStride(src) || hasNegativeStride(dst)
+        numel(dst.shape) < MIN_NATIVE || hasNegativeStride(src) || hasNegativeStride(dst) || (isDense(src) && isDense(dst))
       ) {
         return cpuBackend.copy(src, dst);
       }
