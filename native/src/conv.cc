@@ -116,11 +116,13 @@ struct Problem {
   /** Multiply-adds of the convolution (the same for its two gradients). */
   int64_t macs() const { return dst_size() * (IC / G) * K[0] * K[1] * K[2]; }
   /**
-   * Problems under 2^23 multiply-adds (about 0.1 ms on one core) run on one thread: a second one could
-   * save at most half of that, less than waking it costs on a busy machine (batch-1 convolutions of W8
-   * took 8–20 ms at 2 threads under load, 0.1 ms at 1).
+   * Problems under 2^23 multiply-adds (about 0.1 ms on one core) run on one thread when the minibatch is
+   * 1: a second one could save at most half of that, less than waking it costs (batch-1 convolutions of W8
+   * took 8–20 ms at 2 threads under load, 0.1 ms at 1; on an idle machine W8 batch 1 went from 0.35 to
+   * 0.47 ms with a 2^22 bound). With a minibatch to split, oneDNN's kernels give each thread whole
+   * images and the bound is 2^22 (W6's first convolution, 7.5M: 0.36 -> 0.23 ms with two threads).
    */
-  bool small() const { return macs() < (int64_t{1} << 23); }
+  bool small() const { return macs() < (N >= 2 ? int64_t{1} << 22 : int64_t{1} << 23); }
 };
 
 /**
