@@ -189,3 +189,54 @@ describe("in-place writes after use", () => {
     expect(x.grad!.tolist()).toEqual([3, 3]);
   });
 });
+
+describe("leaf gradients are taken over without a copy only when nothing else can see them", () => {
+  /** Runs `f` with the backend's strided copy counted. */
+  function copies(f: () => void): number {
+    const b = torch.backend();
+    let n = 0;
+    torch.setBackend({ ...b, copy: (src, dst) => (n++, b.copy(src, dst)) });
+    try {
+      f();
+    } finally {
+      torch.setBackend(b);
+    }
+    return n;
+  }
+
+  it("a fresh gradient reaching one leaf becomes its .grad as is", () => {
+    const x = f64([1, 2, 3]);
+    expect(copies(() => x.mul(3).sum().backward())).toBe(0);
+    expect(x.grad!.tolist()).toEqual([3, 3, 3]);
+  });
+
+  it("the caller's gradient is copied, so changing it later leaves .grad alone", () => {
+    const x = f64([1, 2, 3]);
+    const g = f64([1, 1, 1], false);
+    x.backward(g);
+    g.fill_(7);
+    expect(x.grad!.tolist()).toEqual([1, 1, 1]);
+    const y = f64([1, 2], false).requiresGrad_();
+    const gy = f64([4, 5], false);
+    y.add(1).backward(gy); // add's backward passes the caller's gradient through unchanged
+    gy.fill_(0);
+    expect(y.grad!.tolist()).toEqual([4, 5]);
+  });
+
+  it("one gradient delivered to two leaves gives each its own storage", () => {
+    const a = f64([1, 2]);
+    const b = f64([3, 4]);
+    a.add(b).mul(2).sum().backward(); // add's backward hands the same tensor to a and b
+    expect(a.grad!.buf).not.toBe(b.grad!.buf);
+    torch.noGrad(() => a.grad!.mul_(10));
+    expect(b.grad!.tolist()).toEqual([2, 2]);
+  });
+
+  it("a view (an expanded or transposed gradient) is copied", () => {
+    const w = f64([[1, 2, 3], [4, 5, 6]]);
+    w.sum().backward(); // sum's backward is ones expanded: stride 0
+    expect(w.grad!.strides).toEqual([3, 1]);
+    torch.noGrad(() => w.grad!.add_(1));
+    expect(w.grad!.tolist()).toEqual([[2, 2, 2], [2, 2, 2]]);
+  });
+});

@@ -50,7 +50,12 @@ function run(
   }
 
   const buffers = new Map<Node, Array<Tensor | null>>();
+  // How many buffers each gradient tensor was delivered to (sums made here are fresh: absent). A leaf may
+  // take a gradient as its .grad without a copy only when nothing else can see it (PyTorch checks the
+  // refcount); weak, so that counting keeps no gradient alive.
+  const deliveries = new WeakMap<Tensor, number>();
   const deliver = (node: Node, nr: number, g: Tensor): void => {
+    deliveries.set(g, (deliveries.get(g) ?? 0) + 1);
     let buf = buffers.get(node);
     if (!buf) buffers.set(node, (buf = new Array(node.outputMeta.length || 1).fill(null)));
     buf[nr] = buf[nr] === null ? g : add(buf[nr]!, g);
@@ -58,8 +63,11 @@ function run(
   for (let i = 0; i < roots.length; i++) {
     const e = roots[i]._edge();
     if (!e) continue;
+    // The caller's gradient (or ones for a scalar) is never taken over.
+    deliveries.set(seeds[i], Infinity);
     deliver(e.node, e.outputNr, seeds[i]);
   }
+  const unshared = (g: Tensor): boolean => (deliveries.get(g) ?? 1) === 1;
 
   const ready: Node[] = [];
   for (const r of roots) {
@@ -77,10 +85,11 @@ function run(
         for (const [nr, sink] of sinks) if (buf[nr]) sink(buf[nr]!);
       }
       if (node instanceof AccumulateGrad) {
-        if (opts.accumulate && buf[0]) accumulateInto(node.variable, buf[0], opts.createGraph);
+        if (opts.accumulate && buf[0]) accumulateInto(node.variable, buf[0], opts.createGraph, unshared(buf[0]));
       } else {
         if (node.retained && opts.accumulate) {
-          for (const [nr, t] of node.retained) if (buf[nr]) accumulateInto(t, buf[nr]!, opts.createGraph);
+          // The node's backward still reads these buffers: retained gradients are copies.
+          for (const [nr, t] of node.retained) if (buf[nr]) accumulateInto(t, buf[nr]!, opts.createGraph, false);
         }
         const grads = node.outputMeta.map((m, i) => buf[i] ?? zeros(m.shape, { dtype: m.dtype }));
         const out = node.apply(grads);
@@ -112,14 +121,22 @@ function run(
   else noGrad(body);
 }
 
-function accumulateInto(t: Tensor, g: Tensor, createGraph: boolean): void {
+/**
+ * Adds `g` into `t.grad`. On first write the gradient is copied unless `unshared` (delivered to this leaf
+ * alone) and it owns its whole storage: never alias a gradient that another tensor may also receive.
+ */
+function accumulateInto(t: Tensor, g: Tensor, createGraph: boolean, unshared: boolean): void {
   const grad = createGraph ? g : g.detach();
   if (t.grad === null) {
-    // Never alias a gradient that another tensor may also receive: copy on first write.
-    t.grad = createGraph ? grad : cloneDetached(grad);
+    t.grad = createGraph ? grad : unshared && ownsStorage(g) ? grad : cloneDetached(grad);
   } else {
     t.grad = createGraph ? add(t.grad, grad) : noGrad(() => add(t.grad!, grad));
   }
+}
+
+/** A dense tensor that is no view: no other tensor reads or writes its storage. */
+function ownsStorage(g: Tensor): boolean {
+  return g._base === null && g.offset === 0 && g.buf.length === g.numel() && g.isContiguous();
 }
 
 function cloneDetached(g: Tensor): Tensor {
