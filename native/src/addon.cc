@@ -2,6 +2,11 @@
 // TypeScript side). Every entry point is synchronous and works on the caller's typed arrays in place.
 #include <omp.h>
 
+#include <cstdlib>  // defines __GLIBC__ on glibc
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include "common.h"
 #include "native.h"
 
@@ -25,6 +30,20 @@ Napi::Value GetNumThreads(const Napi::CallbackInfo& info) {
 Napi::Value ClearCaches(const Napi::CallbackInfo& info) {
   ClearConvPlans();
   return info.Env().Undefined();
+}
+
+/**
+ * Keeps freed tensor memory in the malloc heap for reuse (src/backend/native/process-tuning.ts says why):
+ * blocks up to 32 MiB come from the heap instead of fresh mmap'd pages, and up to 256 MiB of free memory
+ * at its top stays mapped. Returns whether the allocator took the settings (false off glibc).
+ */
+Napi::Value KeepFreedMemory(const Napi::CallbackInfo& info) {
+#if defined(__GLIBC__)
+  const bool ok = mallopt(M_MMAP_THRESHOLD, 32 << 20) == 1 && mallopt(M_TRIM_THRESHOLD, 256 << 20) == 1;
+  return Napi::Boolean::New(info.Env(), ok);
+#else
+  return Napi::Boolean::New(info.Env(), false);
+#endif
 }
 
 Napi::Value Info(const Napi::CallbackInfo& info) {
@@ -58,6 +77,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("getNumThreads", Napi::Function::New(env, GetNumThreads, "getNumThreads"));
   exports.Set("clearCaches", Napi::Function::New(env, ClearCaches, "clearCaches"));
   exports.Set("info", Napi::Function::New(env, Info, "info"));
+  exports.Set("keepFreedMemory", Napi::Function::New(env, KeepFreedMemory, "keepFreedMemory"));
   return exports;
 }
 

@@ -10,7 +10,7 @@ import { registerNativeProvider, type NativeProvider } from "../native-registry.
 import { use, type BackendName } from "../backends.js";
 import { createNativeBackend } from "./backend.js";
 import { loadNativeAddon } from "./load.js";
-import { tuneV8ForNative } from "./v8-tuning.js";
+import { tuneProcessForNative } from "./process-tuning.js";
 import { loadWasmFromDisk } from "../wasm/node.js";
 
 const loaded = loadNativeAddon();
@@ -20,7 +20,7 @@ const provider: NativeProvider = {
   error: loaded.error,
   create(options) {
     if (loaded.addon === null) throw new Error(`the native backend is not available: ${loaded.error}`);
-    tuneV8ForNative();
+    tuneProcessForNative(loaded.addon);
     return createNativeBackend(loaded.addon, options);
   },
   info() {

@@ -66,6 +66,8 @@ export interface NativeAddon {
   setNumThreads(n: number): void;
   getNumThreads(): number;
   info(): NativeInfo;
+  /** glibc's malloc keeps freed blocks up to 32 MiB in its heap (process-tuning.ts); false elsewhere. */
+  keepFreedMemory(): boolean;
 }
 
 export interface NativeInfo {
