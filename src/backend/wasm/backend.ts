@@ -4,6 +4,8 @@ import { wasmConvKernels } from "./conv.js";
 import { wasmLinalgKernels } from "./gemm.js";
 import { WasmHeap, type WasmExports } from "./heap.js";
 import { wasmPoolKernels } from "./pool.js";
+import { wasmExports, wasmModule } from "./registry.js";
+import { WasmPool } from "./workers.js";
 
 /**
  * The WebAssembly SIMD backend: float32 GEMM, convolutions (forward and both gradients) and max pooling
@@ -12,10 +14,13 @@ import { wasmPoolKernels } from "./pool.js";
  */
 export function createWasmBackend(ex: WasmExports): Backend {
   const heap = new WasmHeap(ex);
+  const pool = new WasmPool(wasmExports() === ex ? wasmModule() : null);
   return {
     ...cpuBackend,
     name: "wasm",
-    ...wasmLinalgKernels(heap),
+    setNumThreads: (n) => pool.setNumThreads(n),
+    getNumThreads: () => pool.numThreads,
+    ...wasmLinalgKernels(heap, pool),
     ...wasmConvKernels(heap),
     ...wasmPoolKernels(heap),
   };

@@ -7,7 +7,20 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
 import { provideWasmBytes, provideWasmError } from "./registry.js";
+import { provideWorkerSpawner, type SpawnWorker } from "./workers.js";
+
+/** The GEMM's workers (torch.setNumThreads on the wasm backend): worker_threads running the pool's loop. */
+export const nodeWorkerSpawner: SpawnWorker = (body, data) => {
+  const w = new Worker(`const { workerData } = require("node:worker_threads"); (${body})(workerData);`, { eval: true, workerData: data });
+  // A worker that fails to start never reports ready, and the caller computes its blocks; no crash.
+  w.on("error", () => {});
+  // Idle workers must not keep the process alive.
+  w.unref();
+  return { terminate: () => void w.terminate() };
+};
+provideWorkerSpawner(nodeWorkerSpawner);
 
 export function loadWasmFromDisk(): void {
   const here = dirname(fileURLToPath(import.meta.url));

@@ -8,6 +8,8 @@ import type { WasmExports } from "./heap.js";
 
 interface Loaded {
   exports: WasmExports | null;
+  /** The compiled module, kept for the GEMM's workers (each instantiates its own copy). */
+  module?: WebAssembly.Module;
   error: string;
 }
 
@@ -42,7 +44,8 @@ export function provideWasmBytes(bytes: BufferSource, where: string): void {
     return;
   }
   try {
-    state = { exports: check(new WebAssembly.Instance(new WebAssembly.Module(bytes), {})), error: "" };
+    const module = new WebAssembly.Module(bytes);
+    state = { exports: check(new WebAssembly.Instance(module, {})), module, error: "" };
   } catch (e) {
     state = { exports: null, error: `${where} did not load: ${describe(e)}` };
   }
@@ -56,6 +59,11 @@ export function provideWasmError(error: string): void {
 /** @internal The instantiated kernels, or null. */
 export function wasmExports(): WasmExports | null {
   return state.exports;
+}
+
+/** @internal The compiled module of the loaded kernels, or null. */
+export function wasmModule(): WebAssembly.Module | null {
+  return state.exports === null ? null : (state.module ?? null);
 }
 
 /** @internal Why the kernels are unavailable, or null when they loaded. */
@@ -88,7 +96,7 @@ export async function loadWasm(source?: string | URL | Response | BufferSource):
       bytes = source as BufferSource;
     }
     const module = await WebAssembly.compile(bytes);
-    state = { exports: check(await WebAssembly.instantiate(module, {})), error: "" };
+    state = { exports: check(await WebAssembly.instantiate(module, {})), module, error: "" };
     return true;
   } catch (e) {
     state = { exports: null, error: `${where} did not load: ${describe(e)}` };
