@@ -11,7 +11,9 @@
  *
  * Needs `npm run build` first (dist/; the CI builds before it tests) and Chromium at /usr/bin/chromium: either
  * missing is a failure, never a skip. Where the kernels were not built because clang or wasm-ld is absent, the
- * browser step runs on the js backend (the fallback a user gets) and the test says so.
+ * browser step runs on the js backend (the fallback a user gets) and the test says so. With the kernels, the
+ * page also runs the wasm GEMM on two threads (a Web Worker; the page is cross-origin isolated) and checks
+ * it equals one thread bit for bit.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -96,6 +98,8 @@ interface PageRun {
   crossOriginIsolated: boolean;
   wasm: CnnStepResult;
   js: CnnStepResult;
+  /** The two-thread GEMM check (wasm kernels only): worker started, jobs it finished, equal to one thread. */
+  threads: { ready: boolean; jobs: number; equal: boolean; numThreads: number } | null;
 }
 
 /** What the page runs: imports the core, loads the kernels the way a browser must, steps on wasm, then on js. */
@@ -108,7 +112,38 @@ const PAGE_SCRIPT = `(async () => {
   const wasm = cnnStep(torch);
   torch.backends.use("js");
   const js = cnnStep(torch);
-  return { loaded, reason, crossOriginIsolated: self.crossOriginIsolated, wasm, js };
+  let threads = null;
+  if (loaded) {
+    // The GEMM on two threads: a Web Worker from a Blob URL, the main thread spinning (it may not block).
+    const { WasmPool } = await import("/dist/backend/wasm/workers.js");
+    const { wasmLinalgKernels } = await import("/dist/backend/wasm/gemm.js");
+    const { WasmHeap } = await import("/dist/backend/wasm/heap.js");
+    const registry = await import("/dist/backend/wasm/registry.js");
+    const [M, N, K] = [130, 70, 90];
+    const pool = new WasmPool(registry.wasmModule());
+    pool.setNumThreads(2);
+    for (let i = 0; i < 500 && pool.worker(0, M * K + K * N + M * N) === null; i++) await new Promise((r) => setTimeout(r, 10));
+    const fill = (n, seed) => {
+      const v = new Float32Array(n);
+      for (let i = 0, s = seed; i < n; i++) v[i] = (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 31 - 1;
+      return v;
+    };
+    const view = (buf, shape) => ({ buf, dtype: "float32", shape, strides: [shape[1] * shape[2], shape[2], 1], offset: 0 });
+    const a = view(fill(M * K, 1), [1, M, K]);
+    const b = view(fill(K * N, 2), [1, K, N]);
+    const one = view(new Float32Array(M * N), [1, M, N]);
+    const two = view(new Float32Array(M * N), [1, M, N]);
+    wasmLinalgKernels(new WasmHeap(registry.wasmExports())).gemm(a, b, one, 1, 0);
+    wasmLinalgKernels(new WasmHeap(registry.wasmExports()), pool).gemm(a, b, two, 1, 0);
+    const w = pool.worker(0, 1);
+    threads = { ready: w !== null, jobs: w === null ? 0 : Atomics.load(w.ctrl, 1), equal: one.buf.every((x, i) => Object.is(x, two.buf[i])) };
+    pool.close();
+    torch.backends.use("wasm");
+    torch.setNumThreads(2);
+    threads.numThreads = torch.getNumThreads();
+    torch.setNumThreads(1);
+  }
+  return { loaded, reason, crossOriginIsolated: self.crossOriginIsolated, wasm, js, threads };
 })()`;
 
 /** Asserts |a − b| ≤ γ_K · max|b| for every value of each tensor (and each loss on its own). */
@@ -198,6 +233,10 @@ describe("browser smoke test: a CNN training step in headless Chromium", () => {
           `console.warning: torch-ts: the wasm backend is unavailable (${browser.reason}); using the js backend`,
         ];
     expect(pageErrors).toEqual(expected);
+  });
+
+  it(HAVE_KERNELS ? "the wasm GEMM on two threads (a Web Worker) equals one thread bit for bit" : "without kernels there is no threaded GEMM to check", () => {
+    expect(browser.threads).toEqual(HAVE_KERNELS ? { ready: true, jobs: 1, equal: true, numThreads: 2 } : null);
   });
 
   it(`equals Node's step on the ${EXPECTED} backend bit for bit (losses, gradients, updated parameters)`, () => {
