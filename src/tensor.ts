@@ -1,4 +1,4 @@
-import { type DType, type TypedArray, allocate, castScalar, isFloating } from "./dtype.js";
+import { type DType, type TypedArray, allocate, allocateForOutput, castScalar, isFloating } from "./dtype.js";
 import { contiguousStrides, isContiguous, numel, type Shape } from "./layout.js";
 import { AccumulateGrad, type Node } from "./autograd/node.js";
 import { isGradEnabled } from "./autograd/grad-mode.js";
@@ -65,6 +65,14 @@ export class Tensor implements View {
   /** A fresh contiguous tensor of `shape` (zero-filled). */
   static empty(shape: Shape, dtype: DType = "float32"): Tensor {
     return new Tensor(allocate(dtype, numel(shape)), dtype, shape);
+  }
+
+  /**
+   * @internal A fresh contiguous tensor for a kernel that writes every element before anything reads it
+   * (elementwise maps, convolutions, GEMM with beta = 0, pooling forward): not zero-filled on Node.
+   */
+  static forOutput(shape: Shape, dtype: DType = "float32"): Tensor {
+    return new Tensor(allocateForOutput(dtype, numel(shape)), dtype, shape);
   }
 
   /** A view of this tensor's storage with other geometry (autograd-agnostic; ops wrap it). */

@@ -35,7 +35,7 @@ function makeForwardOp(name: string): ConvPrimitive {
   return defineUnaryOutputOp<WithSize>({
     name,
     forward(ctx, [x, w, b], a) {
-      const y = Tensor.empty([x.shape[0], w.shape[0], ...a.size], x.dtype);
+      const y = Tensor.forOutput([x.shape[0], w.shape[0], ...a.size], x.dtype);
       backend().convForward(x, w, b ?? null, y, a);
       ctx.save(x, w);
       return y;
@@ -57,7 +57,7 @@ function makeInputGradOp(name: string): ConvPrimitive {
   return defineUnaryOutputOp<WithSize>({
     name,
     forward(ctx, [gy, w, b], a) {
-      const gx = Tensor.empty([gy.shape[0], w.shape[1] * a.groups, ...a.size], gy.dtype);
+      const gx = Tensor.forOutput([gy.shape[0], w.shape[1] * a.groups, ...a.size], gy.dtype);
       backend().convBackwardInput(gy, w, b ?? null, gx, a);
       ctx.save(gy, w);
       return gx;
@@ -84,7 +84,7 @@ const convInputGradNested = makeInputGradOp("ConvolutionBackward");
 const convWeightGradOp: ConvPrimitive = defineUnaryOutputOp<WithSize>({
   name: "ConvolutionBackward",
   forward(ctx, [x, gy], a) {
-    const gw = Tensor.empty([gy.shape[1], x.shape[1] / a.groups, ...a.size], x.dtype);
+    const gw = Tensor.forOutput([gy.shape[1], x.shape[1] / a.groups, ...a.size], x.dtype);
     backend().convBackwardWeight(x, gy, gw, a);
     ctx.save(x, gy);
     return gw;

@@ -179,7 +179,7 @@ function makeUnary(key: string): (x: Tensor) => Tensor {
   const op = defineUnaryOutputOp<undefined>({
     name: row.name,
     forward(ctx, [x]) {
-      const out = Tensor.empty(x.shape, outDtype(row.out, x.dtype === "bool" && row.out === "promote" ? "int64" : x.dtype));
+      const out = Tensor.forOutput(x.shape, outDtype(row.out, x.dtype === "bool" && row.out === "promote" ? "int64" : x.dtype));
       backend().map(descriptor(key, 1, row.expr), [x], out);
       // Save only what the gradient reads (its arity says which), as PyTorch does: saving the output of an
       // op whose gradient ignores it would make a later in-place write to that output fail for no reason.
@@ -201,7 +201,7 @@ function makeBinary(key: string): (a: TensorLike, b: TensorLike) => Tensor {
     forward(ctx, [a, b]) {
       const shape = broadcastShapes(a.shape, b.shape);
       const promoted = resultType([a, b]);
-      const out = Tensor.empty(shape, outDtype(row.out, promoted));
+      const out = Tensor.forOutput(shape, outDtype(row.out, promoted));
       // Inputs are read as JS numbers; promotion only matters for the stored result, except integer overflow
       // paths, which truncate on store exactly like C arithmetic in the promoted type.
       checkIntegerDivisor(key, b, promoted);

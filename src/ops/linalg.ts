@@ -54,7 +54,7 @@ function saveFor(ctx: Context, a: Tensor, b: Tensor): void {
 const mmOp = defineUnaryOutputOp<undefined>({
   name: "Mm",
   forward(ctx, [a, b]) {
-    const out = Tensor.empty([a.shape[0], b.shape[1]], a.dtype);
+    const out = Tensor.forOutput([a.shape[0], b.shape[1]], a.dtype);
     backend().gemm(asBatch(a), asBatch(b), asBatch(out), 1, 0);
     saveFor(ctx, a, b);
     return out;
@@ -93,7 +93,7 @@ export function mm(a: Tensor, b: Tensor): Tensor {
 const bmmOp = defineUnaryOutputOp<undefined>({
   name: "Bmm",
   forward(ctx, [a, b]) {
-    const out = Tensor.empty([a.shape[0], a.shape[1], b.shape[2]], a.dtype);
+    const out = Tensor.forOutput([a.shape[0], a.shape[1], b.shape[2]], a.dtype);
     const v = (x: Tensor): View => view3(x, x.shape as [number, number, number], x.strides as [number, number, number]);
     backend().gemm(v(a), v(b), v(out), 1, 0);
     saveFor(ctx, a, b);
@@ -224,7 +224,8 @@ interface AddmmAttrs {
 const addmmOp = defineUnaryOutputOp<AddmmAttrs>({
   name: "Addmm",
   forward(ctx, [input, a, b], { beta, alpha }) {
-    const out = Tensor.empty([a.shape[0], b.shape[1]], a.dtype);
+    // Written whole: by the copy of input when beta ≠ 0, by the product (beta = 0 overwrites) otherwise.
+    const out = Tensor.forOutput([a.shape[0], b.shape[1]], a.dtype);
     if (beta !== 0) backend().copy(expand(input, out.shape), out);
     backend().gemm(asBatch(a), asBatch(b), asBatch(out), alpha, beta);
     ctx.inShape = input.shape.slice();

@@ -57,7 +57,8 @@ export const coreKernels: CoreKernels = {
     // Same dtype, both row-major: one memcpy (TypedArray.set) instead of a compiled loop.
     if (src.dtype === dst.dtype && src.buf !== dst.buf && isContiguous(src.shape, src.strides) && isContiguous(dst.shape, dst.strides)) {
       const n = numel(dst.shape);
-      dst.buf.set(src.buf.subarray(src.offset, src.offset + n), dst.offset);
+      // An empty view may carry any offset, even one past its storage.
+      if (n > 0) dst.buf.set(src.buf.subarray(src.offset, src.offset + n), dst.offset);
       return;
     }
     // int64 destinations are truncated by `run` itself.
