@@ -51,6 +51,6 @@ if [ "${#files[@]}" -eq 0 ]; then
   for f in test/diff-*.test.ts; do
     [ "$f" = test/diff-kernels.test.ts ] || files+=("$f")
   done
-  files+=(test/conv.test.ts test/pool.test.ts test/autograd.test.ts test/module.test.ts test/optim.test.ts)
+  files+=(test/conv.test.ts test/pool.test.ts test/autograd.test.ts test/module.test.ts test/optim.test.ts test/output-memory.test.ts)
 fi
 exec npx --no-install vitest run --config "vitest.${name}.config.ts" "${options[@]}" "${files[@]}"
