@@ -10,7 +10,7 @@
 import { spawnSync } from "node:child_process";
 import { Worker } from "node:worker_threads";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import * as torch from "../src/index.js";
 import "../src/node.js";
 import type { View } from "../src/tensor.js";
@@ -202,5 +202,21 @@ describe.skipIf(!HAVE_TOOLCHAIN)("wasm GEMM on several threads", () => {
     torch.setNumThreads(2);
     expect(torch.matmul(x, w).sub(y1).abs().max().item()).toBe(0);
     torch.setNumThreads(1);
+  });
+
+  it("switching to wasm with a thread count it refuses keeps its own count and warns, never throws", () => {
+    torch.backends.use("js");
+    torch.setNumThreads(MAX_THREADS + 1); // the js backend accepts any count
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      expect(() => torch.backends.use("wasm")).not.toThrow();
+      expect(warn).toHaveBeenCalledWith(expect.stringContaining("wasm keeps its own thread count"));
+      expect(torch.backends.current()).toBe("wasm");
+    } finally {
+      warn.mockRestore();
+      torch.backends.use("js");
+      torch.setNumThreads(1);
+      torch.backends.use("wasm");
+    }
   });
 });

@@ -106,7 +106,14 @@ export function use(name: BackendName, options: NativeBackendOptions = {}): Back
     throw new Error(`torch.backends.use: expected 'native', 'js' or 'wasm', but got '${String(name)}'`);
   }
   const threads = requestedThreads();
-  if (threads !== null) b.setNumThreads?.(threads);
+  if (threads !== null) {
+    try {
+      b.setNumThreads?.(threads);
+    } catch (e) {
+      // A count another backend accepted (the wasm pool takes at most 64) must not make switching fail.
+      console.warn(`torch.backends.use: ${name} keeps its own thread count (${e instanceof Error ? e.message : String(e)})`);
+    }
+  }
   setBackend(b);
   return b;
 }

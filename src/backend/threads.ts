@@ -17,8 +17,8 @@ export function setNumThreads(n: number): void {
     throw new TypeError(`set_num_threads expects an int, but got ${typeof n === "number" ? "float" : typeof n}`);
   }
   if (n <= 0) throw new Error("set_num_threads expects a positive integer");
-  requested = n;
   backend().setNumThreads?.(n);
+  requested = n;
 }
 
 /**
