@@ -141,10 +141,26 @@ function nodeLaunch(system: string, profileDir?: string): Launch {
   return { cmd: process.execPath, args: [...prof, join(here, "child.js"), system] };
 }
 
+/**
+ * The OpenBLAS kernels PyTorch runs with: SkylakeX on an AVX-512 CPU, whatever OPENBLAS_CORETYPE the
+ * environment has (OpenBLAS 0.3.21 detects these AVX-512 Xeons as Prescott, and some machines preset
+ * Haswell: a 1024³ GEMM took 19.9 ms with it, 12.7 ms with SkylakeX); TORCH_TS_BENCH_OPENBLAS_CORETYPE
+ * overrides. Without AVX-512, the environment's choice or OpenBLAS's own detection.
+ */
+function openblasCore(): string | undefined {
+  if (process.env.TORCH_TS_BENCH_OPENBLAS_CORETYPE) return process.env.TORCH_TS_BENCH_OPENBLAS_CORETYPE;
+  let avx512 = false;
+  try {
+    avx512 = /^flags\s*:.*\bavx512f\b/m.test(readFileSync("/proc/cpuinfo", "utf8"));
+  } catch {
+    // Not Linux: keep the environment's setting.
+  }
+  return avx512 ? "SKYLAKEX" : process.env.OPENBLAS_CORETYPE;
+}
+
 async function runPyTorch(config: ChildConfig): Promise<SystemReport> {
   if (!existsSync(PYTHON)) return { system: "pytorch", status: "absent", detail: `${PYTHON} not found`, info: {}, results: [] };
-  // OpenBLAS 0.3.21 detects these AVX-512 Xeons as Prescott unless told (see ../shared/WORKLOADS.md).
-  const env = { ...process.env, OPENBLAS_CORETYPE: process.env.OPENBLAS_CORETYPE ?? "SKYLAKEX" };
+  const env = { ...process.env, OPENBLAS_CORETYPE: openblasCore() };
   return runSystem("pytorch", { cmd: PYTHON, args: [join(root, "bench", "pytorch.py")], env }, config);
 }
 
