@@ -410,20 +410,23 @@ describe.skipIf(!HAVE_TOOLCHAIN)("wasm backend (WebAssembly SIMD)", () => {
     });
   });
 
-  describe("max pooling (values and indices equal the js backend's bit for bit)", () => {
-    const poolCase = fc
+  /** Pooling cases over 1-3 spatial dims; W gets up to `wideW` extra columns (the kernels' four-window runs). */
+  const poolCases = (wideW: number, maxStride: number) =>
+    fc
       .record({
         nd: fc.constantFrom(1, 2, 3),
         N: fc.integer({ min: 1, max: 2 }),
         C: fc.integer({ min: 1, max: 3 }),
         k: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 3, maxLength: 3 }),
-        s: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 3, maxLength: 3 }),
+        s: fc.array(fc.integer({ min: 1, max: maxStride }), { minLength: 3, maxLength: 3 }),
         d: fc.array(fc.integer({ min: 1, max: 2 }), { minLength: 3, maxLength: 3 }),
         p: fc.array(fc.nat({ max: 2 }), { minLength: 3, maxLength: 3 }),
-        extra: fc.array(fc.nat({ max: 4 }), { minLength: 3, maxLength: 3 }),
+        extra: fc.tuple(fc.nat({ max: 4 }), fc.nat({ max: 4 }), fc.nat({ max: wideW })),
         ceil: fc.boolean(),
         values: fc.constantFrom("normal", "ties", "special"),
         layout: fc.constantFrom("contiguous", "permuted", "sliced"),
+        countIncludePad: fc.boolean(),
+        divisorOverride: fc.option(fc.constantFrom(1, 3, 7), { nil: null }),
         seed: fc.nat(),
       })
       .map((c) => {
@@ -437,33 +440,97 @@ describe.skipIf(!HAVE_TOOLCHAIN)("wasm backend (WebAssembly SIMD)", () => {
         return { ...c, k, s, d, p, L };
       });
 
+  /** A pooling input of the case's shape, values and layout (NaN/±inf at every third element for "special"). */
+  function poolInput(c: { N: number; C: number; L: number[]; values: string; layout: string; seed: number }): View {
+    const shape5 = [c.N, c.C, ...c.L];
+    const vals = randomValues(numel(shape5), c.seed);
+    if (c.values === "ties") for (let i = 0; i < vals.length; i++) vals[i] = Math.round(vals[i] * 2);
+    if (c.values === "special") {
+      const sp = [NaN, -Infinity, Infinity, -Infinity];
+      for (let i = 0; i < vals.length; i++) if (i % 3 === 0) vals[i] = sp[(i / 3) % 4];
+    }
+    const x = view(shape5, "float32", vals);
+    if (c.layout === "permuted" && c.N > 1) return permutedCopy(x);
+    if (c.layout === "sliced") return slicedCopy(x);
+    return x;
+  }
+
+  function expectSame(a: View, b: View, what: string): void {
+    for (let i = 0; i < b.buf.length; i++) {
+      if (!Object.is(a.buf[i], b.buf[i])) throw new Error(`${what}: element ${i}: wasm ${a.buf[i]} vs js ${b.buf[i]}`);
+    }
+  }
+
+  describe("max pooling (values and indices equal the js backend's bit for bit)", () => {
+    const check = (c: ReturnType<typeof poolCases> extends fc.Arbitrary<infer T> ? T : never): void => {
+      const out = c.L.map((L, i) => poolOutputSize(L, c.k[i], c.s[i], c.p[i], c.d[i], c.ceil));
+      const x = poolInput(c);
+      const w = { kernel: c.k, stride: c.s, padding: c.p, dilation: c.d } as never;
+      const shape = [c.N, c.C, ...out];
+      const [oW, iW, oJ, iJ] = [view(shape, "float32"), view(shape, "float64"), view(shape, "float32"), view(shape, "float64")];
+      wasm.maxPool(x, w, oW, iW);
+      cpuBackend.maxPool(x, w, oJ, iJ);
+      for (let i = 0; i < oJ.buf.length; i++) {
+        if (!Object.is(oW.buf[i], oJ.buf[i]) || iW.buf[i] !== iJ.buf[i]) {
+          throw new Error(`maxPool ${JSON.stringify(c)}: element ${i}: wasm ${oW.buf[i]} @${iW.buf[i]} vs js ${oJ.buf[i]} @${iJ.buf[i]}`);
+        }
+      }
+    };
+
     it("NaN/±inf, ties, padding, dilation, ceil mode and strided inputs included", () => {
+      fc.assert(fc.property(poolCases(4, 3), check), { ...FC, numRuns: 150 });
+    });
+
+    it("wide rows (runs of four windows per SIMD vector, window strides 1 to 5, edges and remainders) agree", () => {
+      fc.assert(fc.property(poolCases(40, 5), check), { ...FC, numRuns: 150 });
+    });
+  });
+
+  describe("average pooling (forward and backward equal the js backend's bit for bit)", () => {
+    it("padding, count_include_pad, divisor_override, ceil mode, NaN/±inf and strided views included", () => {
       fc.assert(
-        fc.property(poolCase, (c) => {
-          const out = c.L.map((L, i) => poolOutputSize(L, c.k[i], c.s[i], c.p[i], c.d[i], c.ceil));
-          const shape5 = [c.N, c.C, ...c.L];
-          const vals = randomValues(numel(shape5), c.seed);
-          if (c.values === "ties") for (let i = 0; i < vals.length; i++) vals[i] = Math.round(vals[i] * 2);
-          if (c.values === "special") {
-            const sp = [NaN, -Infinity, Infinity, -Infinity];
-            for (let i = 0; i < vals.length; i++) if (i % 3 === 0) vals[i] = sp[(i / 3) % 4];
-          }
-          let x = view(shape5, "float32", vals);
-          if (c.layout === "permuted" && c.N > 1) x = permutedCopy(x);
-          else if (c.layout === "sliced") x = slicedCopy(x);
-          const w = { kernel: c.k, stride: c.s, padding: c.p, dilation: c.d } as never;
+        fc.property(poolCases(30, 4), (c) => {
+          const k = c.k;
+          // Average pooling has no dilation; PyTorch needs the last window to start inside input + padding.
+          const out = c.L.map((L, i) => poolOutputSize(L, k[i], c.s[i], c.p[i], 1, c.ceil));
+          const x = poolInput(c);
+          const w = { kernel: k, stride: c.s, padding: c.p, dilation: [1, 1, 1] } as never;
+          const mode = { countIncludePad: c.countIncludePad, divisorOverride: c.divisorOverride };
           const shape = [c.N, c.C, ...out];
-          const [oW, iW, oJ, iJ] = [view(shape, "float32"), view(shape, "float64"), view(shape, "float32"), view(shape, "float64")];
-          wasm.maxPool(x, w, oW, iW);
-          cpuBackend.maxPool(x, w, oJ, iJ);
-          for (let i = 0; i < oJ.buf.length; i++) {
-            if (!Object.is(oW.buf[i], oJ.buf[i]) || iW.buf[i] !== iJ.buf[i]) {
-              throw new Error(`maxPool ${JSON.stringify(c)}: element ${i}: wasm ${oW.buf[i]} @${iW.buf[i]} vs js ${oJ.buf[i]} @${iJ.buf[i]}`);
-            }
-          }
+          const [oW, oJ] = [view(shape, "float32"), view(shape, "float32")];
+          wasm.avgPool(x, w, mode, oW);
+          cpuBackend.avgPool(x, w, mode, oJ);
+          expectSame(oW, oJ, `avgPool ${JSON.stringify(c)}`);
+          // The output gradient, strided like the input (permuted or sliced) so the kernel reads its strides.
+          const g = poolInput({ ...c, L: out, seed: c.seed + 1 });
+          const xs = [c.N, c.C, ...c.L];
+          const [gW, gJ] = [view(xs, "float32"), view(xs, "float32")];
+          gW.buf.fill(NaN);
+          wasm.avgPoolBackward(g, w, mode, gW);
+          cpuBackend.avgPoolBackward(g, w, mode, gJ);
+          expectSame(gW, gJ, `avgPoolBackward ${JSON.stringify(c)}`);
         }),
-        { ...FC, numRuns: 150 },
+        { ...FC, numRuns: 200 },
       );
+    });
+
+    it("AvgPool2d(2) through autograd equals the js backend, gradient included", () => {
+      const run = (name: "js" | "wasm"): [unknown, unknown] => {
+        torch.backends.use(name);
+        try {
+          torch.manualSeed(3);
+          const x = torch.randn([3, 2, 9, 12]).requiresGrad_(true);
+          const y = F.avgPool2d(x, 2);
+          y.mul(y).sum().backward();
+          return [y.detach().tolist(), x.grad!.tolist()];
+        } finally {
+          torch.backends.use("wasm");
+        }
+      };
+      const [yJ, gJ] = run("js");
+      const [yW, gW] = run("wasm");
+      expect(yW).toEqual(yJ);
+      expect(gW).toEqual(gJ);
     });
   });
 });

@@ -494,26 +494,97 @@ void conv_backward_input(const Conv *p, const float *gy, const float *w, const f
 /* Max pooling with PyTorch's CPU rules (src/backend/interface/pool.ts): exact, no arithmetic.             */
 
 /*
- * p: N, C, D, H, W, oD, oH, oW, x strides (N, C, D, H, W), dilation (D, H, W); bounds: per output position
- * the window's start and exclusive end along D (oD each), then H, then W (start already advanced past the
- * padding). out [N, C, oD, oH, oW] dense; idx the same shape, flat plane indices (d*H + h)*W + w.
- * `v > best || v != v`: the first maximum wins ties, every NaN replaces the running value.
+ * Four lanes of x at ptr, ptr + step, ptr + 2 step, ptr + 3 step. Steps 2 and 3 load whole vectors and
+ * shuffle, reading up to 1 float past the last lane: the caller keeps that much memory after x.
+ */
+static inline __attribute__((always_inline)) v128_t load_step(const float *ptr, int step) {
+  if (step == 1) return wasm_v128_load(ptr);
+  if (step == 2) return wasm_i32x4_shuffle(wasm_v128_load(ptr), wasm_v128_load(ptr + 4), 0, 2, 4, 6);
+  if (step == 3) {
+    v128_t v = wasm_i32x4_shuffle(wasm_v128_load(ptr), wasm_v128_load(ptr + 4), 0, 3, 6, 7);
+    return wasm_f32x4_replace_lane(v, 3, ptr[9]);
+  }
+  return wasm_f32x4_make(ptr[0], ptr[step], ptr[2 * step], ptr[3 * step]);
+}
+
+/*
+ * One output row's windows ow in [a, b) (b - a a multiple of 4), four at a time: lane j is window a + j
+ * of the same shape, starting `st` further along W. The scan order and the rule per lane are max_pool's.
+ */
+static inline __attribute__((always_inline)) void max_pool_lanes(const float *base, int H, int W, int sD, int sH, int sW, int dD,
+                                                                  int dH, int dW, int d0, int d1, int h0, int h1, const int *ws,
+                                                                  int span, int st, int step, int a, int b, float *out, int *idx) {
+  const v128_t lane = wasm_i32x4_make(0, st, 2 * st, 3 * st);
+  for (int ow = a; ow < b; ow += 4) {
+    int w0 = ws[ow];
+    v128_t best = wasm_f32x4_splat(-__builtin_inff());
+    v128_t bi = wasm_i32x4_add(wasm_i32x4_splat((d0 * H + h0) * W + w0), lane);
+    for (int d = d0; d < d1; d += dD) {
+      for (int h = h0; h < h1; h += dH) {
+        const float *row = base + (long)d * sD + (long)h * sH;
+        int ri = (d * H + h) * W + w0;
+        for (int t = 0; t < span; t += dW) {
+          v128_t v = load_step(row + (long)(w0 + t) * sW, step);
+          v128_t take = wasm_v128_or(wasm_f32x4_gt(v, best), wasm_f32x4_ne(v, v));
+          best = wasm_v128_bitselect(v, best, take);
+          bi = wasm_v128_bitselect(wasm_i32x4_add(wasm_i32x4_splat(ri + t), lane), bi, take);
+        }
+      }
+    }
+    wasm_v128_store(out + (ow - a), best);
+    wasm_v128_store(idx + (ow - a), bi);
+  }
+}
+
+/*
+ * p: N, C, D, H, W, oD, oH, oW, x strides (N, C, D, H, W), dilation (D, H, W), the window stride along W;
+ * bounds: per output position the window's start and exclusive end along D (oD each), then H, then W
+ * (start already advanced past the padding). out [N, C, oD, oH, oW] dense; idx the same shape, flat plane
+ * indices (d*H + h)*W + w. `v > best || v != v`: the first maximum wins ties, every NaN replaces the
+ * running value. The run of W windows that are whole and evenly spaced goes four windows to a SIMD vector
+ * (the same comparisons per window, so bit for bit the scalar result); the rest is scalar. The caller keeps
+ * a float of memory after x (see load_step).
  */
 EXPORT(max_pool)
 void max_pool(const int *p, const float *x, const int *bounds, float *out, int *idx) {
   int N = p[0], C = p[1], H = p[3], W = p[4], oD = p[5], oH = p[6], oW = p[7];
-  int sN = p[8], sC = p[9], sD = p[10], sH = p[11], sW = p[12], dD = p[13], dH = p[14], dW = p[15];
+  int sN = p[8], sC = p[9], sD = p[10], sH = p[11], sW = p[12], dD = p[13], dH = p[14], dW = p[15], st = p[16];
   const int *ds = bounds, *de = ds + oD, *hs = de + oD, *he = hs + oH, *ws = he + oH, *we = ws + oW;
+  /* The regular run [ra, rb): the first window of the widest span and those after it spaced st apart. */
+  int span = 0;
+  for (int ow = 0; ow < oW; ow++) span = we[ow] - ws[ow] > span ? we[ow] - ws[ow] : span;
+  int ra = 0;
+  while (ra < oW && we[ra] - ws[ra] != span) ra++;
+  int rb = ra;
+  while (rb < oW && we[rb] - ws[rb] == span && ws[rb] == ws[ra] + (rb - ra) * st) rb++;
+  rb = ra + ((rb - ra) & ~3);
+  int step = st * sW;
   for (int n = 0; n < N; n++) {
     for (int c = 0; c < C; c++) {
       const float *base = x + (long)n * sN + (long)c * sC;
       for (int od = 0; od < oD; od++) {
         for (int oh = 0; oh < oH; oh++) {
+          int d0 = ds[od], d1 = de[od], h0 = hs[oh], h1 = he[oh];
           for (int ow = 0; ow < oW; ow++) {
+            if (ow == ra && rb > ra) {
+              if (step == 1) {
+                max_pool_lanes(base, H, W, sD, sH, sW, dD, dH, dW, d0, d1, h0, h1, ws, span, st, 1, ra, rb, out, idx);
+              } else if (step == 2) {
+                max_pool_lanes(base, H, W, sD, sH, sW, dD, dH, dW, d0, d1, h0, h1, ws, span, st, 2, ra, rb, out, idx);
+              } else if (step == 3) {
+                max_pool_lanes(base, H, W, sD, sH, sW, dD, dH, dW, d0, d1, h0, h1, ws, span, st, 3, ra, rb, out, idx);
+              } else {
+                max_pool_lanes(base, H, W, sD, sH, sW, dD, dH, dW, d0, d1, h0, h1, ws, span, st, step, ra, rb, out, idx);
+              }
+              out += rb - ra;
+              idx += rb - ra;
+              ow = rb - 1;
+              continue;
+            }
             float best = -__builtin_inff();
-            int bi = (ds[od] * H + hs[oh]) * W + ws[ow];
-            for (int d = ds[od]; d < de[od]; d += dD) {
-              for (int h = hs[oh]; h < he[oh]; h += dH) {
+            int bi = (d0 * H + h0) * W + ws[ow];
+            for (int d = d0; d < d1; d += dD) {
+              for (int h = h0; h < h1; h += dH) {
                 const float *row = base + (long)d * sD + (long)h * sH;
                 int ri = (d * H + h) * W;
                 for (int w = ws[ow]; w < we[ow]; w += dW) {
@@ -526,6 +597,109 @@ void max_pool(const int *p, const float *x, const int *bounds, float *out, int *
             }
             *out++ = best;
             *idx++ = bi;
+          }
+        }
+      }
+    }
+  }
+}
+
+/* ---------------------------------------------------------------------------------------------------- */
+/* Average pooling with the js backend's arithmetic (src/backend/cpu/avg-pool.ts): sums in double from 0, */
+/* in window order, one double division, rounded to float32 once; so bit for bit the js backend's result. */
+
+/*
+ * p: N, C, D, H, W, oD, oH, oW, strides (N, C, D, H, W) of x (forward) or of grad (backward, with D, H, W
+ * the output's), countIncludePad; bounds: start, end, padded extent per output position along D (oD each),
+ * then H, then W (avgPoolBounds). `override` is the divisor override, or 0 for none.
+ */
+static double avg_divisor(int cip, double override, int padded, int real) {
+  if (override != 0.0) return override;
+  return cip ? (double)padded : (double)real;
+}
+
+EXPORT(avg_pool)
+void avg_pool(const int *p, const float *x, const int *bounds, double override, float *out) {
+  int N = p[0], C = p[1], oD = p[5], oH = p[6], oW = p[7];
+  int sN = p[8], sC = p[9], sD = p[10], sH = p[11], sW = p[12], cip = p[13];
+  const int *ds = bounds, *de = ds + oD, *dp = de + oD;
+  const int *hs = dp + oD, *he = hs + oH, *hp = he + oH;
+  const int *ws = hp + oH, *we = ws + oW, *wp = we + oW;
+  for (int n = 0; n < N; n++) {
+    for (int c = 0; c < C; c++) {
+      const float *base = x + (long)n * sN + (long)c * sC;
+      for (int od = 0; od < oD; od++) {
+        int d0 = ds[od], d1 = de[od];
+        for (int oh = 0; oh < oH; oh++) {
+          int h0 = hs[oh], h1 = he[oh];
+          if (d1 - d0 == 1 && h1 - h0 == 2 && sW == 1) {
+            /* Two rows of two (AvgPool2d(2)): the general loop's sum order, unrolled. */
+            const float *r0 = base + (long)d0 * sD + (long)h0 * sH, *r1 = r0 + sH;
+            for (int ow = 0; ow < oW; ow++) {
+              int w0 = ws[ow], w1 = we[ow];
+              double sum = 0.0;
+              if (w1 - w0 == 2) {
+                sum = (((sum + r0[w0]) + r0[w0 + 1]) + r1[w0]) + r1[w0 + 1];
+              } else {
+                for (int w = w0; w < w1; w++) sum += r0[w];
+                for (int w = w0; w < w1; w++) sum += r1[w];
+              }
+              double div = avg_divisor(cip, override, dp[od] * hp[oh] * wp[ow], 2 * (w1 - w0));
+              *out++ = w0 < w1 ? (float)(sum / div) : 0.0f;
+            }
+            continue;
+          }
+          for (int ow = 0; ow < oW; ow++) {
+            int w0 = ws[ow], w1 = we[ow];
+            if (d0 >= d1 || h0 >= h1 || w0 >= w1) {
+              *out++ = 0.0f;
+              continue;
+            }
+            double sum = 0.0;
+            for (int d = d0; d < d1; d++) {
+              for (int h = h0; h < h1; h++) {
+                const float *row = base + (long)d * sD + (long)h * sH;
+                for (int w = w0; w < w1; w++) sum += row[(long)w * sW];
+              }
+            }
+            double div = avg_divisor(cip, override, dp[od] * hp[oh] * wp[ow], (d1 - d0) * (h1 - h0) * (w1 - w0));
+            *out++ = (float)(sum / div);
+          }
+        }
+      }
+    }
+  }
+}
+
+/* gx (dense [N, C, D, H, W], overwritten) = the sum over windows of grad / divisor, each add rounded to float32. */
+EXPORT(avg_pool_backward)
+void avg_pool_backward(const int *p, const float *g, const int *bounds, double override, float *gx) {
+  int N = p[0], C = p[1], D = p[2], H = p[3], W = p[4], oD = p[5], oH = p[6], oW = p[7];
+  int gN = p[8], gC = p[9], gD = p[10], gH = p[11], gW = p[12], cip = p[13];
+  const int *ds = bounds, *de = ds + oD, *dp = de + oD;
+  const int *hs = dp + oD, *he = hs + oH, *hp = he + oH;
+  const int *ws = hp + oH, *we = ws + oW, *wp = we + oW;
+  long plane = (long)D * H * W;
+  __builtin_memset(gx, 0, (unsigned long)(N * C * plane) * sizeof(float));
+  for (int n = 0; n < N; n++) {
+    for (int c = 0; c < C; c++) {
+      const float *gb = g + (long)n * gN + (long)c * gC;
+      float *ib = gx + ((long)n * C + c) * plane;
+      for (int od = 0; od < oD; od++) {
+        int d0 = ds[od], d1 = de[od];
+        for (int oh = 0; oh < oH; oh++) {
+          int h0 = hs[oh], h1 = he[oh];
+          for (int ow = 0; ow < oW; ow++) {
+            int w0 = ws[ow], w1 = we[ow];
+            if (d0 >= d1 || h0 >= h1 || w0 >= w1) continue;
+            double div = avg_divisor(cip, override, dp[od] * hp[oh] * wp[ow], (d1 - d0) * (h1 - h0) * (w1 - w0));
+            double v = (double)gb[(long)od * gD + (long)oh * gH + (long)ow * gW] / div;
+            for (int d = d0; d < d1; d++) {
+              for (int h = h0; h < h1; h++) {
+                float *row = ib + ((long)d * H + h) * W;
+                for (int w = w0; w < w1; w++) row[w] = (float)((double)row[w] + v);
+              }
+            }
           }
         }
       }

@@ -15,6 +15,8 @@ export interface WasmExports {
   conv_backward_weight(p: number, x: number, gy: number, gw: number, col: number): void;
   conv_backward_input(p: number, gy: number, w: number, bias: number, gx: number, col: number): void;
   max_pool(p: number, x: number, bounds: number, out: number, idx: number): void;
+  avg_pool(p: number, x: number, bounds: number, override: number, out: number): void;
+  avg_pool_backward(p: number, grad: number, bounds: number, override: number, gradInput: number): void;
 }
 
 /** A view's data inside wasm memory: the byte address of its element [0, …, 0] and its strides there. */
