@@ -515,7 +515,38 @@ static inline __attribute__((always_inline)) void max_pool_lanes(const float *ba
                                                                   int dH, int dW, int d0, int d1, int h0, int h1, const int *ws,
                                                                   int span, int st, int step, int a, int b, float *out, int *idx) {
   const v128_t lane = wasm_i32x4_make(0, st, 2 * st, 3 * st);
-  for (int ow = a; ow < b; ow += 4) {
+  const v128_t lane4 = wasm_i32x4_add(lane, wasm_i32x4_splat(4 * st));
+  int ow = a;
+  /* Eight windows at a time: two independent dependency chains (each tap's compare-select waits on the last). */
+  for (; ow + 8 <= b; ow += 8) {
+    int w0 = ws[ow];
+    v128_t best0 = wasm_f32x4_splat(-__builtin_inff()), best1 = best0;
+    v128_t start = wasm_i32x4_splat((d0 * H + h0) * W + w0);
+    v128_t bi0 = wasm_i32x4_add(start, lane), bi1 = wasm_i32x4_add(start, lane4);
+    for (int d = d0; d < d1; d += dD) {
+      for (int h = h0; h < h1; h += dH) {
+        const float *row = base + (long)d * sD + (long)h * sH;
+        int ri = (d * H + h) * W + w0;
+        for (int t = 0; t < span; t += dW) {
+          const float *at = row + (long)(w0 + t) * sW;
+          v128_t v0 = load_step(at, step);
+          v128_t v1 = load_step(at + 4 * step, step);
+          v128_t t0 = wasm_v128_or(wasm_f32x4_gt(v0, best0), wasm_f32x4_ne(v0, v0));
+          v128_t t1 = wasm_v128_or(wasm_f32x4_gt(v1, best1), wasm_f32x4_ne(v1, v1));
+          v128_t at0 = wasm_i32x4_splat(ri + t);
+          best0 = wasm_v128_bitselect(v0, best0, t0);
+          best1 = wasm_v128_bitselect(v1, best1, t1);
+          bi0 = wasm_v128_bitselect(wasm_i32x4_add(at0, lane), bi0, t0);
+          bi1 = wasm_v128_bitselect(wasm_i32x4_add(at0, lane4), bi1, t1);
+        }
+      }
+    }
+    wasm_v128_store(out + (ow - a), best0);
+    wasm_v128_store(out + (ow - a) + 4, best1);
+    wasm_v128_store(idx + (ow - a), bi0);
+    wasm_v128_store(idx + (ow - a) + 4, bi1);
+  }
+  for (; ow < b; ow += 4) {
     int w0 = ws[ow];
     v128_t best = wasm_f32x4_splat(-__builtin_inff());
     v128_t bi = wasm_i32x4_add(wasm_i32x4_splat((d0 * H + h0) * W + w0), lane);
@@ -542,7 +573,8 @@ static inline __attribute__((always_inline)) void max_pool_lanes(const float *ba
  * (start already advanced past the padding). out [N, C, oD, oH, oW] dense; idx the same shape, flat plane
  * indices (d*H + h)*W + w. `v > best || v != v`: the first maximum wins ties, every NaN replaces the
  * running value. The run of W windows that are whole and evenly spaced goes four windows to a SIMD vector
- * (the same comparisons per window, so bit for bit the scalar result); the rest is scalar. The caller keeps
+ * (the same comparisons per window, so bit for bit the scalar result; a remainder of the run is computed as
+ * its last four windows, some of them twice); the rest is scalar. The caller keeps
  * a float of memory after x (see load_step).
  */
 EXPORT(max_pool)
@@ -557,7 +589,11 @@ void max_pool(const int *p, const float *x, const int *bounds, float *out, int *
   while (ra < oW && we[ra] - ws[ra] != span) ra++;
   int rb = ra;
   while (rb < oW && we[rb] - ws[rb] == span && ws[rb] == ws[ra] + (rb - ra) * st) rb++;
+  /* [ra, rb) in whole vectors; a remainder [rb, re) is redone as the last four windows of the run. */
+  int re = rb;
   rb = ra + ((rb - ra) & ~3);
+  int tail = re > rb && re - ra >= 4 ? re - 4 : -1;
+  if (tail < 0) re = rb;
   int step = st * sW;
   for (int n = 0; n < N; n++) {
     for (int c = 0; c < C; c++) {
@@ -567,18 +603,26 @@ void max_pool(const int *p, const float *x, const int *bounds, float *out, int *
           int d0 = ds[od], d1 = de[od], h0 = hs[oh], h1 = he[oh];
           for (int ow = 0; ow < oW; ow++) {
             if (ow == ra && rb > ra) {
+#define LANES(k, a, b, o, i) max_pool_lanes(base, H, W, sD, sH, sW, dD, dH, dW, d0, d1, h0, h1, ws, span, st, k, a, b, o, i)
+#define RUN(k)                                                                \
+  do {                                                                        \
+    LANES(k, ra, rb, out, idx);                                               \
+    if (tail >= 0) LANES(k, tail, re, out + (tail - ra), idx + (tail - ra)); \
+  } while (0)
               if (step == 1) {
-                max_pool_lanes(base, H, W, sD, sH, sW, dD, dH, dW, d0, d1, h0, h1, ws, span, st, 1, ra, rb, out, idx);
+                RUN(1);
               } else if (step == 2) {
-                max_pool_lanes(base, H, W, sD, sH, sW, dD, dH, dW, d0, d1, h0, h1, ws, span, st, 2, ra, rb, out, idx);
+                RUN(2);
               } else if (step == 3) {
-                max_pool_lanes(base, H, W, sD, sH, sW, dD, dH, dW, d0, d1, h0, h1, ws, span, st, 3, ra, rb, out, idx);
+                RUN(3);
               } else {
-                max_pool_lanes(base, H, W, sD, sH, sW, dD, dH, dW, d0, d1, h0, h1, ws, span, st, step, ra, rb, out, idx);
+                RUN(step);
               }
-              out += rb - ra;
-              idx += rb - ra;
-              ow = rb - 1;
+#undef RUN
+#undef LANES
+              out += re - ra;
+              idx += re - ra;
+              ow = re - 1;
               continue;
             }
             float best = -__builtin_inff();
