@@ -681,6 +681,32 @@ void avg_pool(const int *p, const float *x, const int *bounds, double override, 
             const float *r0 = base + (long)d0 * sD + (long)h0 * sH, *r1 = r0 + sH;
             for (int ow = 0; ow < oW; ow++) {
               int w0 = ws[ow], w1 = we[ow];
+              if (ow + 4 <= oW && we[ow + 3] == w0 + 8 && ws[ow + 3] == w0 + 6 && ws[ow + 1] == w0 + 2 && ws[ow + 2] == w0 + 4 &&
+                  we[ow] == w0 + 2 && we[ow + 1] == w0 + 4 && we[ow + 2] == w0 + 6) {
+                /* Four adjacent 2x2 windows: the same double sums and divisions, two lanes per f64x2. */
+                v128_t a0 = wasm_v128_load(r0 + w0), a1 = wasm_v128_load(r0 + w0 + 4);
+                v128_t b0 = wasm_v128_load(r1 + w0), b1 = wasm_v128_load(r1 + w0 + 4);
+                v128_t ea = wasm_i32x4_shuffle(a0, a1, 0, 2, 4, 6), oa = wasm_i32x4_shuffle(a0, a1, 1, 3, 5, 7);
+                v128_t eb = wasm_i32x4_shuffle(b0, b1, 0, 2, 4, 6), ob = wasm_i32x4_shuffle(b0, b1, 1, 3, 5, 7);
+                v128_t z = wasm_f64x2_splat(0.0);
+                v128_t slo = wasm_f64x2_add(z, wasm_f64x2_promote_low_f32x4(ea));
+                slo = wasm_f64x2_add(slo, wasm_f64x2_promote_low_f32x4(oa));
+                slo = wasm_f64x2_add(slo, wasm_f64x2_promote_low_f32x4(eb));
+                slo = wasm_f64x2_add(slo, wasm_f64x2_promote_low_f32x4(ob));
+                v128_t shi = wasm_f64x2_add(z, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(ea, ea, 2, 3, 2, 3)));
+                shi = wasm_f64x2_add(shi, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(oa, oa, 2, 3, 2, 3)));
+                shi = wasm_f64x2_add(shi, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(eb, eb, 2, 3, 2, 3)));
+                shi = wasm_f64x2_add(shi, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(ob, ob, 2, 3, 2, 3)));
+                int pdh = dp[od] * hp[oh];
+                v128_t dlo = wasm_f64x2_make(avg_divisor(cip, override, pdh * wp[ow], 4), avg_divisor(cip, override, pdh * wp[ow + 1], 4));
+                v128_t dhi = wasm_f64x2_make(avg_divisor(cip, override, pdh * wp[ow + 2], 4), avg_divisor(cip, override, pdh * wp[ow + 3], 4));
+                v128_t qlo = wasm_f32x4_demote_f64x2_zero(wasm_f64x2_div(slo, dlo));
+                v128_t qhi = wasm_f32x4_demote_f64x2_zero(wasm_f64x2_div(shi, dhi));
+                wasm_v128_store(out, wasm_i32x4_shuffle(qlo, qhi, 0, 1, 4, 5));
+                out += 4;
+                ow += 3;
+                continue;
+              }
               double sum = 0.0;
               if (w1 - w0 == 2) {
                 sum = (((sum + r0[w0]) + r0[w0 + 1]) + r1[w0]) + r1[w0 + 1];
