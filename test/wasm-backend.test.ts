@@ -533,4 +533,94 @@ describe.skipIf(!HAVE_TOOLCHAIN)("wasm backend (WebAssembly SIMD)", () => {
       expect(gW).toEqual(gJ);
     });
   });
+
+  describe("elementwise maps (relu and sigmoid_backward bit for bit, sigmoid within one float32 ulp)", () => {
+    const RELU = { name: "relu", arity: 1, expr: "(a > 0 ? a : a !== a ? a : 0)" } as const;
+    const SIGMOID = { name: "sigmoid", arity: 1, expr: "(a >= 0 ? 1 / (1 + Math.exp(-a)) : Math.exp(a) / (1 + Math.exp(a)))" } as const;
+    const SIGMOID_BACKWARD = { name: "sigmoid_backward", arity: 2, expr: "a * (1 - b) * b" } as const;
+
+    /** Values of every kind sigmoid and relu treat specially: ±0, NaN, ±inf, subnormals, past exp's range. */
+    function mapValues(n: number, seed: number, scale: number): Float64Array {
+      const v = randomValues(n, seed);
+      const special = [0, -0, NaN, Infinity, -Infinity, 1e-40, -1e-40, 88.7, -88.7, 103.9, -103.9, 1e30, -1e30, 745, -745];
+      for (let i = 0; i < n; i++) v[i] = i % 7 === 3 ? special[(i * 13 + seed) % special.length] : v[i] * scale;
+      return v;
+    }
+
+    const ulps = (a: number, b: number): number => {
+      const i = new Int32Array(new Float32Array([a, b]).buffer);
+      return Math.abs(i[0] - i[1]);
+    };
+
+    const mapCase = fc.record({
+      shape: fc.array(fc.integer({ min: 1, max: 23 }), { minLength: 1, maxLength: 3 }),
+      scale: fc.constantFrom(1, 8, 60),
+      layout: fc.constantFrom("contiguous", "contiguous", "permuted", "sliced"),
+      seed: fc.nat(),
+    });
+
+    function input(c: { shape: number[]; layout: string; seed: number; scale: number }, salt: number): View {
+      const x = view(c.shape, "float32", mapValues(numel(c.shape), c.seed + salt, c.scale));
+      if (c.layout === "permuted" && c.shape.length > 1) return permutedCopy(x);
+      if (c.layout === "sliced") return slicedCopy(x);
+      return x;
+    }
+
+    it("agree with the js backend on odd shapes, special values and strided (js-fallback) views", () => {
+      fc.assert(
+        fc.property(mapCase, (c) => {
+          const x = input(c, 0);
+          for (const desc of [RELU, SIGMOID]) {
+            const [oW, oJ] = [view(c.shape, "float32"), view(c.shape, "float32")];
+            oW.buf.fill(NaN);
+            wasm.map(desc, [x], oW);
+            cpuBackend.map(desc, [x], oJ);
+            if (desc === RELU) expectSame(oW, oJ, `relu ${JSON.stringify(c)}`);
+            for (let i = 0; i < oJ.buf.length; i++) {
+              const [a, b] = [oW.buf[i], oJ.buf[i]];
+              if (!(Object.is(a, b) || (a !== a && b !== b) || ulps(a, b) <= 1)) {
+                throw new Error(`${desc.name} ${JSON.stringify(c)}: element ${i}: wasm ${a} vs js ${b}`);
+              }
+            }
+          }
+          // sigmoid_backward(g, y) with y in [0, 1] as sigmoid gives it.
+          const y = view(c.shape, "float32");
+          cpuBackend.map(SIGMOID, [x], y);
+          const g = input(c, 1);
+          const [bW, bJ] = [view(c.shape, "float32"), view(c.shape, "float32")];
+          wasm.map(SIGMOID_BACKWARD, [g, y], bW);
+          cpuBackend.map(SIGMOID_BACKWARD, [g, y], bJ);
+          expectSame(bW, bJ, `sigmoid_backward ${JSON.stringify(c)}`);
+        }),
+        { ...FC, numRuns: 200 },
+      );
+    });
+
+    it("sigmoid over a large dense range (where wasm's exp replaces Math.exp) stays within one ulp", () => {
+      const n = 1 << 16;
+      const shape = [n];
+      const x = view(shape, "float32");
+      for (let i = 0; i < n; i++) x.buf[i] = -110 + (220 * i) / n;
+      const [oW, oJ] = [view(shape, "float32"), view(shape, "float32")];
+      wasm.map(SIGMOID, [x], oW);
+      cpuBackend.map(SIGMOID, [x], oJ);
+      let worst = 0;
+      for (let i = 0; i < n; i++) worst = Math.max(worst, ulps(oW.buf[i], oJ.buf[i]));
+      expect(worst).toBeLessThanOrEqual(1);
+    });
+
+    it("an unknown or edited row, and float64, run on the js kernels", () => {
+      const x = view([300], "float64", mapValues(300, 5, 8));
+      const [a, b] = [view([300], "float64"), view([300], "float64")];
+      wasm.map(SIGMOID, [x], a);
+      cpuBackend.map(SIGMOID, [x], b);
+      expectSame(a, b, "float64 sigmoid");
+      const edited = { ...RELU, expr: "(a > 1 ? a : 0)" };
+      const x32 = view([300], "float32", mapValues(300, 6, 8));
+      const [c, d] = [view([300], "float32"), view([300], "float32")];
+      wasm.map(edited, [x32], c);
+      cpuBackend.map(edited, [x32], d);
+      expectSame(c, d, "edited relu row");
+    });
+  });
 });

@@ -776,3 +776,80 @@ void avg_pool_backward(const int *p, const float *g, const int *bounds, double o
     }
   }
 }
+
+/* ---------------------------------------------------------------------------------------------------- */
+/* Dense float32 elementwise maps (src/ops/elementwise.ts's rows), computed as the js backend does: in     */
+/* double, rounded to float32 once.                                                                       */
+
+/*
+ * exp(x) for x in [-120, 0] (or NaN), two lanes: x = k ln2 + r with |r| <= ln2/2 (Cody-Waite, ln2 split so
+ * k ln2_hi is exact), exp(r) by its Taylor series to r^13 (truncation below 2^-56 relative), times 2^k
+ * built in the exponent bits (k >= -174: always normal). Within about 1 ulp of double, as V8's fdlibm
+ * Math.exp: the float32 results of the maps below round the same except within ~2^-29 of a tie.
+ */
+static inline v128_t exp_f64x2(v128_t x) {
+  const v128_t log2e = wasm_f64x2_splat(1.4426950408889634);
+  const v128_t ln2hi = wasm_f64x2_splat(6.93147180369123816490e-01);
+  const v128_t ln2lo = wasm_f64x2_splat(1.90821492927058770002e-10);
+  /* k = nearest(x log2e) by the 1.5 * 2^52 shifter: its low mantissa bits then hold k (two's complement). */
+  const v128_t shifter = wasm_f64x2_splat(6755399441055744.0);
+  v128_t ks = wasm_f64x2_add(wasm_f64x2_mul(x, log2e), shifter);
+  v128_t k = wasm_f64x2_sub(ks, shifter);
+  v128_t r = wasm_f64x2_sub(wasm_f64x2_sub(x, wasm_f64x2_mul(k, ln2hi)), wasm_f64x2_mul(k, ln2lo));
+  static const double c[] = {1.0 / 6227020800.0, 1.0 / 479001600.0, 1.0 / 39916800.0, 1.0 / 3628800.0, 1.0 / 362880.0,
+                             1.0 / 40320.0,      1.0 / 5040.0,      1.0 / 720.0,      1.0 / 120.0,     1.0 / 24.0,
+                             1.0 / 6.0,          0.5,               1.0,              1.0};
+  v128_t p = wasm_f64x2_splat(c[0]);
+  for (int i = 1; i < 14; i++) p = wasm_f64x2_add(wasm_f64x2_mul(p, r), wasm_f64x2_splat(c[i]));
+  v128_t scale = wasm_i64x2_shl(wasm_i64x2_add(ks, wasm_i64x2_splat(1023)), 52);
+  return wasm_f64x2_mul(p, scale);
+}
+
+/* sigmoid as the js row: a >= 0 ? 1 / (1 + exp(-a)) : exp(a) / (1 + exp(a)), both from e = exp(-|a|). */
+static inline v128_t sigmoid_f64x2(v128_t a) {
+  v128_t e = exp_f64x2(wasm_f64x2_pmax(wasm_f64x2_neg(wasm_f64x2_abs(a)), wasm_f64x2_splat(-120.0)));
+  /* pmax(x, -120) is x when x is NaN (pmax returns its first operand unless the second is greater). */
+  v128_t one = wasm_f64x2_splat(1.0);
+  v128_t den = wasm_f64x2_add(one, e);
+  v128_t pos = wasm_f64x2_ge(a, wasm_f64x2_splat(0.0));
+  return wasm_f64x2_div(wasm_v128_bitselect(one, e, pos), den);
+}
+
+EXPORT(map_sigmoid)
+void map_sigmoid(const float *x, float *y, int n) {
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    v128_t v = wasm_v128_load(x + i);
+    v128_t lo = wasm_f32x4_demote_f64x2_zero(sigmoid_f64x2(wasm_f64x2_promote_low_f32x4(v)));
+    v128_t hi = wasm_f32x4_demote_f64x2_zero(sigmoid_f64x2(wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 2, 3))));
+    wasm_v128_store(y + i, wasm_i32x4_shuffle(lo, hi, 0, 1, 4, 5));
+  }
+  for (; i < n; i++) {
+    v128_t s = sigmoid_f64x2(wasm_f64x2_splat((double)x[i]));
+    y[i] = (float)wasm_f64x2_extract_lane(s, 0);
+  }
+}
+
+/* sigmoid_backward (g, y) = g * (1 - y) * y, in double left to right as the js row. */
+EXPORT(map_sigmoid_backward)
+void map_sigmoid_backward(const float *g, const float *y, float *out, int n) {
+  for (int i = 0; i < n; i++) {
+    double b = (double)y[i];
+    out[i] = (float)(((double)g[i] * (1.0 - b)) * b);
+  }
+}
+
+/* relu as the js row: a > 0 ? a : (NaN stays NaN) : 0 (so -0 gives +0). Exact in float32. */
+EXPORT(map_relu)
+void map_relu(const float *x, float *y, int n) {
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    v128_t v = wasm_v128_load(x + i);
+    v128_t keep = wasm_v128_or(wasm_f32x4_gt(v, wasm_f32x4_splat(0.0f)), wasm_f32x4_ne(v, v));
+    wasm_v128_store(y + i, wasm_v128_and(v, keep));
+  }
+  for (; i < n; i++) {
+    float v = x[i];
+    y[i] = v > 0.0f || v != v ? v : 0.0f;
+  }
+}

@@ -3,13 +3,15 @@ import { cpuBackend } from "../cpu/index.js";
 import { wasmConvKernels } from "./conv.js";
 import { wasmLinalgKernels } from "./gemm.js";
 import { WasmHeap, type WasmExports } from "./heap.js";
+import { wasmMapKernels } from "./map.js";
 import { wasmPoolKernels } from "./pool.js";
 import { wasmExports, wasmModule } from "./registry.js";
 import { WasmPool } from "./workers.js";
 
 /**
- * The WebAssembly SIMD backend: float32 GEMM, convolutions (forward and both gradients) and max pooling
- * forward on the kernels of wasm/kernels.c, one thread; every other kernel, and every dtype but float32,
+ * The WebAssembly SIMD backend: float32 GEMM, convolutions (forward and both gradients), max pooling
+ * forward, average pooling forward and backward, and the relu/sigmoid maps on the kernels of
+ * wasm/kernels.c, one thread (the GEMM on more with setNumThreads); every other kernel, and every dtype but float32,
  * runs on the js backend's reference kernels. Portable: the same module runs in Node and in browsers.
  */
 export function createWasmBackend(ex: WasmExports): Backend {
@@ -23,5 +25,6 @@ export function createWasmBackend(ex: WasmExports): Backend {
     ...wasmLinalgKernels(heap, pool),
     ...wasmConvKernels(heap),
     ...wasmPoolKernels(heap),
+    ...wasmMapKernels(heap),
   };
 }

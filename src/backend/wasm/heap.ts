@@ -17,6 +17,9 @@ export interface WasmExports {
   max_pool(p: number, x: number, bounds: number, out: number, idx: number): void;
   avg_pool(p: number, x: number, bounds: number, override: number, out: number): void;
   avg_pool_backward(p: number, grad: number, bounds: number, override: number, gradInput: number): void;
+  map_relu(x: number, y: number, n: number): void;
+  map_sigmoid(x: number, y: number, n: number): void;
+  map_sigmoid_backward(g: number, y: number, out: number, n: number): void;
 }
 
 /** A view's data inside wasm memory: the byte address of its element [0, …, 0] and its strides there. */

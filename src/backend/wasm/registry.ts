@@ -30,7 +30,7 @@ function describe(e: unknown): string {
 
 function check(instance: WebAssembly.Instance): WasmExports {
   const ex = instance.exports as unknown as WasmExports;
-  for (const name of ["memory", "__heap_base", "sgemm", "conv_forward", "conv_backward_weight", "conv_backward_input", "max_pool", "avg_pool", "avg_pool_backward"] as const) {
+  for (const name of ["memory", "__heap_base", "sgemm", "conv_forward", "conv_backward_weight", "conv_backward_input", "max_pool", "avg_pool", "avg_pool_backward", "map_relu", "map_sigmoid", "map_sigmoid_backward"] as const) {
     if (!(name in ex)) throw new Error(`kernels.wasm lacks the export '${name}' (built from another version of wasm/kernels.c?)`);
   }
   return ex;
