@@ -316,6 +316,39 @@ describe.skipIf(!HAVE_TOOLCHAIN)("wasm backend (WebAssembly SIMD)", () => {
       fc.assert(fc.property(convCase, (c) => run("convBackwardWeight", c)), FC);
     });
 
+    /** Unit W stride and OW a multiple of 8: the forward unfolds straight into packed GEMM strips. */
+    const stripCase = fc.tuple(convCase, fc.integer({ min: 1, max: 3 }), fc.integer({ min: 0, max: 5 })).map(([c, strips, moreOg]) => {
+      const last = c.nsp - 1;
+      const O = c.O.slice();
+      O[last] = 8 * strips;
+      const s = c.s.slice();
+      s[last] = 1;
+      const S = O.map((o, i) => (o - 1) * s[i] + (c.K[i] - 1) * c.d[i] + 1 - 2 * c.p[i] + (c.extra[i] % Math.max(s[i], c.d[i])));
+      return { ...c, og: 4 + moreOg, O, s, S };
+    });
+
+    it("forward over whole 8-column strips (packed unfolding) agrees, and equals the plain unfolding bit for bit", () => {
+      fc.assert(
+        fc.property(stripCase, (c) => {
+          run("convForward", { ...c, layout: c.layout === "sliced" ? "contiguous" : c.layout });
+          // A sliced (W stride 2) copy of the same input takes im2col + sgemm: the same float32 sums.
+          const geom: ConvGeometry = { stride: c.s, padding: c.p, dilation: c.d, groups: c.G };
+          const xShape = [c.N, c.G * c.cg, ...c.S];
+          const wShape = [c.G * c.og, c.cg, ...c.K];
+          const yShape = [c.N, c.G * c.og, ...c.O];
+          const vals = randomValues(numel(xShape) + numel(wShape), c.seed);
+          const x = view(xShape, "float32", vals);
+          const w = view(wShape, "float32", vals.subarray(numel(xShape)));
+          const bias = c.bias ? view([c.G * c.og], "float32", randomValues(c.G * c.og, c.seed + 1)) : null;
+          const [a, b] = [view(yShape, "float32"), view(yShape, "float32")];
+          wasm.convForward(x, w, bias, a, geom);
+          wasm.convForward(slicedCopy(x), w, bias, b, geom);
+          expectSame(a, b, `packed vs plain unfolding ${JSON.stringify(c)}`);
+        }),
+        { ...FC, numRuns: 100 },
+      );
+    });
+
     it("1x1 (pointwise) convolutions, which read the input as the column matrix, agree", () => {
       const pointwise = convCase.map((c) => ({ ...c, K: c.K.map(() => 1), s: c.s.map(() => 1), d: c.d.map(() => 1), p: c.p.map(() => 0), S: c.O }));
       fc.assert(

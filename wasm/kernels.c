@@ -327,7 +327,9 @@ static void im2col(const Conv *p, const float *x, int C, int r0, int r1, float *
               int ow = 0;
               for (; ow < lo; ow++) dst[ow] = 0.0f;
               if (p->sw == 1 && p->xsW == 1) {
+                /* Rows are short (OW of 8 to 32): explicit vectors, not clang's overlap-checked loop. */
                 const float *s = src + zw;
+                for (; ow + 4 <= hi; ow += 4) wasm_v128_store(dst + ow, wasm_v128_load(s + ow));
                 for (; ow < hi; ow++) dst[ow] = s[ow];
               } else {
                 int step = p->sw * p->xsW;
@@ -386,6 +388,81 @@ static void col2im(const Conv *p, const float *col, int C, int r0, int r1, float
   }
 }
 
+/*
+ * im2col straight into sgemm's packed-B layout, for rows of whole 8-column strips (sw = 1, unit W stride,
+ * OW a multiple of NR): strip j of columns [8j, 8j + 8) holds, for every k, its 8 values contiguously at
+ * Bp[(j*kd + k)*NR]; the strip lies in one output row, so its values are 8 adjacent input columns. Written
+ * sequentially, it replaces im2col's buffer and pack_b's copy of it.
+ */
+static void im2col_packed(const Conv *p, const float *x, int C, int r0, int r1, float *Bp) {
+  int strips = (r1 - r0) * p->OW / NR;
+  int kd = C * p->KD * p->KH * p->KW;
+  for (int j = 0; j < strips; j++) {
+    int r = r0 + (j * NR) / p->OW;
+    int ow0 = (j * NR) % p->OW;
+    int od = r / p->OH, oh = r % p->OH;
+    float *dst = Bp + (long)j * kd * NR;
+    for (int c = 0; c < C; c++) {
+      const float *xc = x + (long)c * p->xsC;
+      for (int a = 0; a < p->KD; a++) {
+        int id = od * p->sd + a * p->dd - p->pd;
+        for (int b = 0; b < p->KH; b++) {
+          int ih = oh * p->sh + b * p->dh - p->ph;
+          int rowin = id >= 0 && id < p->D && ih >= 0 && ih < p->H;
+          const float *src = xc + (long)id * p->xsD + (long)ih * p->xsH;
+          for (int e = 0; e < p->KW; e++, dst += NR) {
+            int iw = ow0 + e * p->dw - p->pw;
+            if (!rowin) {
+              wasm_v128_store(dst, wasm_f32x4_splat(0.0f));
+              wasm_v128_store(dst + 4, wasm_f32x4_splat(0.0f));
+            } else if (iw >= 0 && iw + NR <= p->W) {
+              wasm_v128_store(dst, wasm_v128_load(src + iw));
+              wasm_v128_store(dst + 4, wasm_v128_load(src + iw + 4));
+            } else {
+              for (int t = 0; t < NR; t++) dst[t] = iw + t >= 0 && iw + t < p->W ? src[iw + t] : 0.0f;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/*
+ * sgemm's loop nest (beta 0 or 1, alpha 1, M >= 4, unit column stride of C) over a B already packed for
+ * all of K by im2col_packed: N a multiple of NR, strip j at Bp + j*K*NR, block pc at + pc*NR. The same
+ * packing, micro-kernel and order as sgemm, so the same float32 results.
+ */
+static void sgemm_packed_b(int M, int N, int K, const float *A, int sam, int sak, const float *Bp, float beta, float *C, int ldc) {
+  for (int pc = 0; pc < K; pc += KC) {
+    int kc = min_i(KC, K - pc);
+    int add = pc > 0 || beta != 0.0f;
+    for (int ic = 0; ic < M; ic += MC) {
+      int mc = min_i(MC, M - ic);
+      pack_a(mc, kc, A + (long)ic * sam + (long)pc * sak, sam, sak, packA);
+      for (int jr = 0; jr < N; jr += NR) {
+        const float *b = Bp + (long)(jr / NR) * K * NR + (long)pc * NR;
+        for (int ir = 0; ir < mc; ir += MR) {
+          int mr = min_i(MR, mc - ir);
+          float *c = C + (long)(ic + ir) * ldc + jr;
+          micro_kernel(kc, packA + ir * kc, b, c, ldc, 1.0f, add, mr == MR);
+          if (mr != MR) {
+            for (int i = 0; i < mr; i++) {
+              float *row = c + (long)i * ldc;
+              const float *t = tileBuf + i * NR;
+              if (add) {
+                for (int jj = 0; jj < NR; jj++) row[jj] += t[jj];
+              } else {
+                for (int jj = 0; jj < NR; jj++) row[jj] = t[jj];
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
 /* A 1x1, stride-1, unpadded convolution over a spatially flat input reads x as the column matrix itself. */
 static int pointwise(const Conv *p) {
   if (p->KD != 1 || p->KH != 1 || p->KW != 1) return 0;
@@ -416,6 +493,8 @@ void conv_forward(const Conv *p, const float *x, const float *w, const float *bi
   int rows = p->OD * p->OH;
   int pw = pointwise(p);
   float beta = bias ? 1.0f : 0.0f;
+  /* Whole 8-column strips per output row, and a product sgemm would not send to its skinny path. */
+  int packed = p->sw == 1 && p->xsW == 1 && p->OW % NR == 0 && p->og >= 4;
   if (bias) init_channels(y, bias, p->N, p->G * p->og, L);
   for (int n = 0; n < p->N; n++) {
     for (int g = 0; g < p->G; g++) {
@@ -429,6 +508,11 @@ void conv_forward(const Conv *p, const float *x, const float *w, const float *bi
       for (int r0 = 0; r0 < rows; r0 += p->band) {
         int r1 = min_i(rows, r0 + p->band);
         int lc = (r1 - r0) * p->OW;
+        if (packed) {
+          im2col_packed(p, xg, p->cg, r0, r1, col);
+          sgemm_packed_b(p->og, lc, kd, wg, kd, 1, col, beta, yg + r0 * p->OW, L);
+          continue;
+        }
         im2col(p, xg, p->cg, r0, r1, col);
         sgemm(p->og, lc, kd, 1.0f, wg, kd, 1, col, lc, 1, beta, yg + r0 * p->OW, L, 1);
       }
