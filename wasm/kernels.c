@@ -389,19 +389,49 @@ static void col2im(const Conv *p, const float *col, int C, int r0, int r1, float
 }
 
 /*
- * im2col straight into sgemm's packed-B layout, for rows of whole 8-column strips (sw = 1, unit W stride,
- * OW a multiple of NR): strip j of columns [8j, 8j + 8) holds, for every k, its 8 values contiguously at
- * Bp[(j*kd + k)*NR]; the strip lies in one output row, so its values are 8 adjacent input columns. Written
- * sequentially, it replaces im2col's buffer and pack_b's copy of it.
+ * im2col straight into sgemm's packed-B layout (sw = 1, unit W stride): strip j of columns [8j, 8j + 8)
+ * holds, for every k, its 8 values contiguously at Bp[(j*kd + k)*NR], columns past lc zero. A strip inside
+ * one output row is 8 adjacent input columns (two vector copies); one that wraps a row or ends the band
+ * is filled lane by lane. Written sequentially, it replaces im2col's buffer and pack_b's copy of it.
  */
 static void im2col_packed(const Conv *p, const float *x, int C, int r0, int r1, float *Bp) {
-  int strips = (r1 - r0) * p->OW / NR;
+  int lc = (r1 - r0) * p->OW;
+  int strips = (lc + NR - 1) / NR;
   int kd = C * p->KD * p->KH * p->KW;
   for (int j = 0; j < strips; j++) {
-    int r = r0 + (j * NR) / p->OW;
-    int ow0 = (j * NR) % p->OW;
-    int od = r / p->OH, oh = r % p->OH;
+    int j0 = j * NR;
+    int r = r0 + j0 / p->OW;
+    int ow0 = j0 % p->OW;
     float *dst = Bp + (long)j * kd * NR;
+    if (ow0 + NR > p->OW || j0 + NR > lc) {
+      int lod[NR], loh[NR], low[NR], lin[NR];
+      for (int t = 0; t < NR; t++) {
+        int jj = j0 + t;
+        int rr = r0 + jj / p->OW;
+        lin[t] = jj < lc;
+        lod[t] = rr / p->OH;
+        loh[t] = rr % p->OH;
+        low[t] = jj % p->OW;
+      }
+      for (int c = 0; c < C; c++) {
+        const float *xc = x + (long)c * p->xsC;
+        for (int a = 0; a < p->KD; a++) {
+          for (int b = 0; b < p->KH; b++) {
+            for (int e = 0; e < p->KW; e++, dst += NR) {
+              for (int t = 0; t < NR; t++) {
+                int id = lod[t] * p->sd + a * p->dd - p->pd;
+                int ih = loh[t] * p->sh + b * p->dh - p->ph;
+                int iw = low[t] + e * p->dw - p->pw;
+                int in = lin[t] && id >= 0 && id < p->D && ih >= 0 && ih < p->H && iw >= 0 && iw < p->W;
+                dst[t] = in ? xc[(long)id * p->xsD + (long)ih * p->xsH + iw] : 0.0f;
+              }
+            }
+          }
+        }
+      }
+      continue;
+    }
+    int od = r / p->OH, oh = r % p->OH;
     for (int c = 0; c < C; c++) {
       const float *xc = x + (long)c * p->xsC;
       for (int a = 0; a < p->KD; a++) {
@@ -429,9 +459,9 @@ static void im2col_packed(const Conv *p, const float *x, int C, int r0, int r1, 
 }
 
 /*
- * sgemm's loop nest (beta 0 or 1, alpha 1, M >= 4, unit column stride of C) over a B already packed for
- * all of K by im2col_packed: N a multiple of NR, strip j at Bp + j*K*NR, block pc at + pc*NR. The same
- * packing, micro-kernel and order as sgemm, so the same float32 results.
+ * sgemm's loop nest (beta 0 or 1, alpha 1, M >= 4, N >= 4, unit column stride of C) over a B already
+ * packed for all of K by im2col_packed: strip j at Bp + j*K*NR, block pc at + pc*NR, the last strip
+ * zero-padded. The same packing, micro-kernel and order as sgemm, so the same float32 results.
  */
 static void sgemm_packed_b(int M, int N, int K, const float *A, int sam, int sak, const float *Bp, float beta, float *C, int ldc) {
   for (int pc = 0; pc < K; pc += KC) {
@@ -441,19 +471,21 @@ static void sgemm_packed_b(int M, int N, int K, const float *A, int sam, int sak
       int mc = min_i(MC, M - ic);
       pack_a(mc, kc, A + (long)ic * sam + (long)pc * sak, sam, sak, packA);
       for (int jr = 0; jr < N; jr += NR) {
+        int nr = min_i(NR, N - jr);
         const float *b = Bp + (long)(jr / NR) * K * NR + (long)pc * NR;
         for (int ir = 0; ir < mc; ir += MR) {
           int mr = min_i(MR, mc - ir);
           float *c = C + (long)(ic + ir) * ldc + jr;
-          micro_kernel(kc, packA + ir * kc, b, c, ldc, 1.0f, add, mr == MR);
-          if (mr != MR) {
+          int full = mr == MR && nr == NR;
+          micro_kernel(kc, packA + ir * kc, b, c, ldc, 1.0f, add, full);
+          if (!full) {
             for (int i = 0; i < mr; i++) {
               float *row = c + (long)i * ldc;
               const float *t = tileBuf + i * NR;
               if (add) {
-                for (int jj = 0; jj < NR; jj++) row[jj] += t[jj];
+                for (int jj = 0; jj < nr; jj++) row[jj] += t[jj];
               } else {
-                for (int jj = 0; jj < NR; jj++) row[jj] = t[jj];
+                for (int jj = 0; jj < nr; jj++) row[jj] = t[jj];
               }
             }
           }
@@ -493,8 +525,8 @@ void conv_forward(const Conv *p, const float *x, const float *w, const float *bi
   int rows = p->OD * p->OH;
   int pw = pointwise(p);
   float beta = bias ? 1.0f : 0.0f;
-  /* Whole 8-column strips per output row, and a product sgemm would not send to its skinny path. */
-  int packed = p->sw == 1 && p->xsW == 1 && p->OW % NR == 0 && p->og >= 4;
+  /* Unit-stride rows, and a product sgemm would not send to its skinny path (band columns >= 4 below). */
+  int packed = p->sw == 1 && p->xsW == 1 && p->og >= 4;
   if (bias) init_channels(y, bias, p->N, p->G * p->og, L);
   for (int n = 0; n < p->N; n++) {
     for (int g = 0; g < p->G; g++) {
@@ -508,7 +540,7 @@ void conv_forward(const Conv *p, const float *x, const float *w, const float *bi
       for (int r0 = 0; r0 < rows; r0 += p->band) {
         int r1 = min_i(rows, r0 + p->band);
         int lc = (r1 - r0) * p->OW;
-        if (packed) {
+        if (packed && lc >= 4) {
           im2col_packed(p, xg, p->cg, r0, r1, col);
           sgemm_packed_b(p->og, lc, kd, wg, kd, 1, col, beta, yg + r0 * p->OW, L);
           continue;
