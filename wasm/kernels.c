@@ -53,6 +53,25 @@ static void pack_b(int kc, int nc, const float *B, int sbk, int sbn, float *dst)
         wasm_v128_store(dst, wasm_v128_load(col));
         wasm_v128_store(dst + 4, wasm_v128_load(col + 4));
       }
+    } else if (cols == NR && sbk == 1) {
+      /* A transposed B (x @ W^T, im2col^T): 8 contiguous rows, transposed four k at a time in registers. */
+      int p = 0;
+      for (; p + 4 <= kc; p += 4, dst += 4 * NR) {
+        v128_t v[NR];
+        for (int jj = 0; jj < NR; jj++) v[jj] = wasm_v128_load(col + (long)jj * sbn + p);
+        for (int h = 0; h < 2; h++) {
+          v128_t a = v[4 * h], b = v[4 * h + 1], c = v[4 * h + 2], d = v[4 * h + 3];
+          v128_t ab0 = wasm_i32x4_shuffle(a, b, 0, 4, 1, 5), ab1 = wasm_i32x4_shuffle(a, b, 2, 6, 3, 7);
+          v128_t cd0 = wasm_i32x4_shuffle(c, d, 0, 4, 1, 5), cd1 = wasm_i32x4_shuffle(c, d, 2, 6, 3, 7);
+          wasm_v128_store(dst + 4 * h, wasm_i64x2_shuffle(ab0, cd0, 0, 2));
+          wasm_v128_store(dst + NR + 4 * h, wasm_i64x2_shuffle(ab0, cd0, 1, 3));
+          wasm_v128_store(dst + 2 * NR + 4 * h, wasm_i64x2_shuffle(ab1, cd1, 0, 2));
+          wasm_v128_store(dst + 3 * NR + 4 * h, wasm_i64x2_shuffle(ab1, cd1, 1, 3));
+        }
+      }
+      for (; p < kc; p++, dst += NR) {
+        for (int jj = 0; jj < NR; jj++) dst[jj] = col[(long)jj * sbn + p];
+      }
     } else if (cols == NR) {
       for (int p = 0; p < kc; p++, col += sbk, dst += NR) {
         for (int jj = 0; jj < NR; jj++) dst[jj] = col[jj * sbn];
