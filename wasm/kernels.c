@@ -423,27 +423,37 @@ static void im2col_packed(const Conv *p, const float *x, int C, int r0, int r1, 
     int ow0 = j0 % p->OW;
     float *dst = Bp + (long)j * kd * NR;
     if (ow0 + NR > p->OW || j0 + NR > lc) {
-      int lod[NR], loh[NR], low[NR], lin[NR];
-      for (int t = 0; t < NR; t++) {
-        int jj = j0 + t;
-        int rr = r0 + jj / p->OW;
-        lin[t] = jj < lc;
-        lod[t] = rr / p->OH;
-        loh[t] = rr % p->OH;
-        low[t] = jj % p->OW;
+      /* Segments of the strip that lie in one output row each: (od, oh, first ow, lanes [t0, t1)). */
+      int sod[NR], soh[NR], sow[NR], st0[NR], st1[NR], ns = 0;
+      for (int t = 0, jj = j0; t < NR && jj < lc; ns++) {
+        int rr = r0 + jj / p->OW, ow = jj % p->OW;
+        int len = min_i(min_i(NR - t, p->OW - ow), lc - jj);
+        sod[ns] = rr / p->OH;
+        soh[ns] = rr % p->OH;
+        sow[ns] = ow;
+        st0[ns] = t;
+        st1[ns] = t + len;
+        t += len;
+        jj += len;
       }
+      int filled = ns > 0 ? st1[ns - 1] : 0;
       for (int c = 0; c < C; c++) {
         const float *xc = x + (long)c * p->xsC;
         for (int a = 0; a < p->KD; a++) {
           for (int b = 0; b < p->KH; b++) {
             for (int e = 0; e < p->KW; e++, dst += NR) {
-              for (int t = 0; t < NR; t++) {
-                int id = lod[t] * p->sd + a * p->dd - p->pd;
-                int ih = loh[t] * p->sh + b * p->dh - p->ph;
-                int iw = low[t] + e * p->dw - p->pw;
-                int in = lin[t] && id >= 0 && id < p->D && ih >= 0 && ih < p->H && iw >= 0 && iw < p->W;
-                dst[t] = in ? xc[(long)id * p->xsD + (long)ih * p->xsH + iw] : 0.0f;
+              for (int q = 0; q < ns; q++) {
+                int id = sod[q] * p->sd + a * p->dd - p->pd;
+                int ih = soh[q] * p->sh + b * p->dh - p->ph;
+                int shift = sow[q] + e * p->dw - p->pw - st0[q];
+                if (id < 0 || id >= p->D || ih < 0 || ih >= p->H) {
+                  for (int t = st0[q]; t < st1[q]; t++) dst[t] = 0.0f;
+                  continue;
+                }
+                const float *src = xc + (long)id * p->xsD + (long)ih * p->xsH + shift;
+                for (int t = st0[q]; t < st1[q]; t++) dst[t] = t + shift >= 0 && t + shift < p->W ? src[t] : 0.0f;
               }
+              for (int t = filled; t < NR; t++) dst[t] = 0.0f;
             }
           }
         }
