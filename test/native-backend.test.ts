@@ -24,83 +24,22 @@ import { nativeMapOp } from "../src/backend/native/eltwise.js";
 import type { ElementwiseDescriptor } from "../src/backend/interface/core.js";
 import type { View } from "../src/tensor.js";
 import { poolOutputSize } from "../src/layout.js";
+import { U, absView, expectWithin as within, numel, permutedCopy, randomValues, smallCnnLosses, view } from "./backend-helpers.js";
+
+const expectWithin = (a: View, ref: View, bound: View, n: number, what: string): void => within(a, ref, bound, n, what, "native");
 
 const F = torch.nn.functional;
 const HAVE_ONEDNN = existsSync("/usr/include/dnnl.hpp");
 const ADDON = new URL("../native/build/Release/torch_ts_native.node", import.meta.url).pathname;
-/** float32's unit roundoff. */
-const U = 2 ** -24;
-/** Higham's γ_n = n·u / (1 − n·u): the bound on the relative error of an n-term float32 dot product. */
-const gamma = (n: number): number => (n * U) / (1 - n * U);
 const FC = { numRuns: 60, seed: 20240611 };
 
 let native: Backend;
-
-function contiguousStrides(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  for (let i = shape.length - 1, acc = 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i];
-  }
-  return s;
-}
-
-const numel = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
-
-/** A contiguous view over fresh storage, filled by `fill` (default: standard normal from a seeded stream). */
-function view(shape: readonly number[], dtype: "float32" | "float64", values: Float64Array | null = null): View {
-  const n = numel(shape);
-  const buf = dtype === "float32" ? new Float32Array(n) : new Float64Array(n);
-  if (values) buf.set(values.subarray(0, n));
-  return { buf, dtype, shape: shape.slice(), strides: contiguousStrides(shape), offset: 0 };
-}
-
-/** Deterministic pseudo-normal values (sum of uniforms) from a small LCG: no dependence on torch's RNG. */
-function randomValues(n: number, seed: number): Float64Array {
-  const out = new Float64Array(n);
-  let s = (seed * 2654435761) >>> 0 || 1;
-  const next = (): number => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-  for (let i = 0; i < n; i++) out[i] = next() + next() + next() - 1.5;
-  return out;
-}
-
-function absView(v: View): View {
-  const out = view(v.shape, "float64");
-  cpuBackend.copy(v, out);
-  const b = out.buf;
-  for (let i = 0; i < b.length; i++) b[i] = Math.abs(b[i]);
-  return out;
-}
-
-/** Asserts |a − ref| ≤ γ_n·bound + u·|ref| elementwise (a, ref, bound contiguous, same shape). */
-function expectWithin(a: View, ref: View, bound: View, n: number, what: string): void {
-  const g = gamma(n);
-  for (let i = 0; i < ref.buf.length; i++) {
-    const tol = g * bound.buf[i] + U * Math.abs(ref.buf[i]);
-    const d = Math.abs(a.buf[i] - ref.buf[i]);
-    if (!(d <= tol)) throw new Error(`${what}: element ${i}: native ${a.buf[i]} vs js ${ref.buf[i]} (|diff| ${d} > ${tol})`);
-  }
-}
 
 function expectSame(a: View, b: View, what: string): void {
   expect(a.shape, what).toEqual(b.shape);
   for (let i = 0; i < a.buf.length; i++) {
     if (!Object.is(a.buf[i], b.buf[i])) throw new Error(`${what}: element ${i}: native ${a.buf[i]} vs js ${b.buf[i]}`);
   }
-}
-
-/** A permuted (non-contiguous) view with the same logical values as the contiguous `v`. */
-function permutedCopy(v: View): View {
-  // Storage laid out with the first two dims swapped; strides give back v's logical order.
-  const [a, b, ...rest] = v.shape;
-  const storageShape = [b, a, ...rest];
-  const storage = view(storageShape, v.dtype as "float32");
-  const logical: View = { ...storage, shape: v.shape.slice(), strides: [storage.strides[1], storage.strides[0], ...storage.strides.slice(2)] };
-  cpuBackend.copy(v, logical);
-  return logical;
 }
 
 describe.skipIf(!HAVE_ONEDNN)("native backend (oneDNN)", () => {
@@ -263,33 +202,8 @@ describe.skipIf(!HAVE_ONEDNN)("native backend (oneDNN)", () => {
     });
 
     it("trains a small CNN like the js backend (conv, pooling, linear through autograd and SGD)", () => {
-      const losses = (name: "js" | "native"): number[] => {
-        torch.backends.use(name);
-        torch.manualSeed(7);
-        const model = new torch.nn.Sequential(
-          new torch.nn.Conv2d(1, 4, 3, { padding: 1 }),
-          new torch.nn.ReLU(),
-          new torch.nn.MaxPool2d(2),
-          new torch.nn.Conv2d(4, 6, 3, { stride: 2, groups: 2 }),
-          new torch.nn.AvgPool2d(2, { ceilMode: true }),
-          new torch.nn.Flatten(),
-          new torch.nn.Linear(6, 5),
-        );
-        const opt = new torch.optim.SGD(model.parameters(), { lr: 0.1 });
-        const x = torch.randn([8, 1, 12, 12]);
-        const y = torch.randint(0, 5, [8]);
-        const out: number[] = [];
-        for (let i = 0; i < 5; i++) {
-          opt.zeroGrad();
-          const loss = F.crossEntropy(model(x) as torch.Tensor, y);
-          loss.backward();
-          opt.step();
-          out.push(loss.item() as number);
-        }
-        return out;
-      };
-      const js = losses("js");
-      const nat = losses("native");
+      const js = smallCnnLosses("js");
+      const nat = smallCnnLosses("native");
       // Five SGD steps amplify float32 rounding differences only slightly; the losses agree to 1e-5.
       for (let i = 0; i < js.length; i++) expect(Math.abs(nat[i] - js[i])).toBeLessThan(1e-5 * (1 + Math.abs(js[i])));
       expect(nat[4]).toBeLessThan(nat[0]);
