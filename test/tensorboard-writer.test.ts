@@ -8,7 +8,7 @@ import { createRequire } from "node:module";
 import { hostname, tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { add, nn, tensor, type Tensor, zeros } from "../src/index.js";
 import {
   decodeHParamsPluginData,
@@ -68,13 +68,21 @@ function pixels(v: SummaryValue): { h: number; w: number; c: number; data: numbe
 describe("event files", () => {
   it("names the file as PyTorch and writes file_version at once", () => {
     const dir = fresh();
-    const before = Date.now() / 1000;
-    const w = new SummaryWriter(dir);
+    // A pinned clock: the name carries the creation time in whole seconds, as PyTorch's time.time().
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date(1733500000789));
+    const now = vi.spyOn(performance, "now").mockReturnValue(2500.25);
+    let w: SummaryWriter;
+    try {
+      w = new SummaryWriter(dir);
+    } finally {
+      now.mockRestore();
+      vi.useRealTimers();
+    }
     const name = basename(w.eventFilePath);
     const m = /^events\.out\.tfevents\.(\d{10})\.(.+)\.(\d+)\.(\d+)$/.exec(name);
     expect(m, name).not.toBeNull();
-    expect(Number(m![1])).toBeGreaterThanOrEqual(Math.floor(before) - 1);
-    expect(Number(m![1])).toBeLessThanOrEqual(Date.now() / 1000 + 1);
+    expect(m![1]).toBe("1733500000");
     expect([m![2], Number(m![3])]).toEqual([hostname(), process.pid]);
     // Written and flushed by the constructor, before any add* call.
     const [first, ...rest] = eventsIn(dir);
@@ -82,7 +90,7 @@ describe("event files", () => {
     expect(first.fileVersion).toBe("brain.Event:2");
     expect(first.sourceMetadata).toEqual({ writer: WRITER_NAME });
     expect(first.step).toBe(0);
-    expect(first.wallTime).toBeGreaterThanOrEqual(before - 1);
+    expect(first.wallTime).toBe((performance.timeOrigin + 2500.25) / 1000);
     expect(first.offset).toBe(0);
     w.close();
     const w2 = new SummaryWriter(dir, { filenameSuffix: ".v2" });
@@ -590,11 +598,15 @@ describe("addText / addHparams", () => {
   it("names the default hparams run after the current time, and checks the arguments", () => {
     const dir = fresh();
     const w = new SummaryWriter(dir);
-    const t0 = Date.now() / 1000;
-    w.addHparams({ a: 1 }, {});
+    // A pinned clock: the run is named str(time.time()), the wall time in seconds.
+    const now = vi.spyOn(performance, "now").mockReturnValue(123456.5);
+    try {
+      w.addHparams({ a: 1 }, {});
+    } finally {
+      now.mockRestore();
+    }
     const sub = readdirSync(dir).filter((f) => !f.includes("tfevents"));
-    expect(sub.length).toBe(1);
-    expect(Math.abs(Number(sub[0]) - t0)).toBeLessThan(5);
+    expect(sub).toEqual([String((performance.timeOrigin + 123456.5) / 1000)]);
     expect(() => w.addHparams([] as never, {})).toThrow("addHparams: parameter: hparam_dict should be a dictionary, nothing logged.");
     expect(() => w.addHparams({ a: 1 }, null as never)).toThrow("addHparams: parameter: metric_dict should be a dictionary, nothing logged.");
     expect(() => w.addHparams({ a: 1 }, {}, { hparamDomainDiscrete: { a: ["x"] } })).toThrow(
