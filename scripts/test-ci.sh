@@ -1,33 +1,35 @@
 #!/usr/bin/env bash
-# CI entry point for a fresh Debian machine, run as root: installs PyTorch (the differential tests' oracle)
-# and the Fashion-MNIST dataset from Debian, the npm dependencies from the lockfile, then runs `npm test`.
+# The test command for a fresh Debian machine, run as root: installs the Debian packages of
+# scripts/apt-packages.txt (PyTorch as the differential tests' oracle, Fashion-MNIST, ...) and the npm
+# dependencies from the lockfile, unless .ci/run already did, then runs `npm test`.
 # Ends with one line "N passed, N failed" (vitest's counts) and exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(python3-torch python3-torchvision python3-protobuf dataset-fashion-mnist chromium libopenblas0-pthread libdnnl-dev clang lld)
-
-if [ "$(id -u)" -eq 0 ]; then
-  # Always install when root: apt-get is idempotent and this keeps the machine's state from mattering.
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update || { echo "test-ci: apt-get update failed" >&2; echo "0 passed, 1 failed"; exit 1; }
-  apt-get install -y "${APT_PACKAGES[@]}" || {
-    echo "test-ci: apt-get install ${APT_PACKAGES[*]} failed" >&2
-    echo "0 passed, 1 failed"
-    exit 1
-  }
-else
-  echo "test-ci: not root, skipping apt-get install ${APT_PACKAGES[*]} (tests that need them will say so)" >&2
-fi
+fail() {
+  echo "test-ci: $1" >&2
+  echo "0 passed, 1 failed"
+  exit 1
+}
 
 node_major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
 if [ "$node_major" -lt 20 ]; then
-  echo "test-ci: Node.js >= 20 is required (found: $(node --version 2>/dev/null || echo none))" >&2
-  echo "0 passed, 1 failed"
-  exit 1
+  fail "Node.js >= 20 is required (found: $(node --version 2>/dev/null || echo none))"
 fi
 
-npm ci || { echo "test-ci: npm ci failed" >&2; echo "0 passed, 1 failed"; exit 1; }
+# .ci/run has already installed everything (TORCH_TS_CI_SETUP_DONE=1); run alone, this script does it.
+if [ "${TORCH_TS_CI_SETUP_DONE:-}" != 1 ]; then
+  mapfile -t APT_PACKAGES < scripts/apt-packages.txt
+  if [ "$(id -u)" -eq 0 ]; then
+    # Always install when root: apt-get is idempotent and this keeps the machine's state from mattering.
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update || fail "apt-get update failed"
+    apt-get install -y "${APT_PACKAGES[@]}" || fail "apt-get install -y ${APT_PACKAGES[*]} failed"
+  else
+    echo "test-ci: not root, skipping apt-get install ${APT_PACKAGES[*]} (tests that need them will say so)" >&2
+  fi
+  npm ci || fail "npm ci failed"
+fi
 
 reportdir="$(mktemp -d)"
 trap 'rm -rf "$reportdir"' EXIT
