@@ -160,8 +160,8 @@ function matmul(
   gemm(view(A, aOff, M, K, ars, acs), view(B, bOff, K, N, brs, bcs), view(C, cOff, M, N, crs, 1), 1, beta);
 }
 
-/** Shapes and geometry of one call, lifted to three spatial dims. */
-interface Problem extends Geometry3 {
+/** Shapes and geometry of one call, lifted to three spatial dims (the wasm backend's kernels take it too). */
+export interface Problem extends Geometry3 {
   N: number;
   G: number;
   /** Input and output channels per group. */
@@ -172,12 +172,13 @@ interface Problem extends Geometry3 {
   L: number;
 }
 
-function lift<T>(v: readonly T[], fill: T): [T, T, T] {
+/** The last three entries of `v`, missing leading ones filled: 1-d and 2-d problems as 3-d ones. */
+export function lift<T>(v: readonly T[], fill: T): [T, T, T] {
   const k = v.length;
   return [k >= 3 ? v[k - 3] : fill, k >= 2 ? v[k - 2] : fill, v[k - 1]];
 }
 
-function problem(xShape: readonly number[], wShape: readonly number[], yShape: readonly number[], geom: ConvGeometry): Problem {
+export function problem(xShape: readonly number[], wShape: readonly number[], yShape: readonly number[], geom: ConvGeometry): Problem {
   const [D, H, W] = lift(xShape.slice(2), 1);
   const [KD, KH, KW] = lift(wShape.slice(2), 1);
   const [OD, OH, OW] = lift(yShape.slice(2), 1);

@@ -1,6 +1,7 @@
 import type { View } from "../../tensor.js";
 import type { ConvGeometry, ConvKernels } from "../interface/conv.js";
 import { cpuBackend } from "../cpu/index.js";
+import { lift, problem as convProblem } from "../cpu/conv.js";
 import { allFloat32, isDense, numel, type Staged, type WasmHeap } from "./heap.js";
 
 /*
@@ -30,24 +31,11 @@ interface Problem {
   ints: number[];
 }
 
-function lift(v: readonly number[], fill: number): [number, number, number] {
-  const k = v.length;
-  return [k >= 3 ? v[k - 3] : fill, k >= 2 ? v[k - 2] : fill, v[k - 1]];
-}
-
 function problem(xShape: readonly number[], wShape: readonly number[], yShape: readonly number[], geom: ConvGeometry): Problem {
-  const [D, H, W] = lift(xShape.slice(2), 1);
-  const [KD, KH, KW] = lift(wShape.slice(2), 1);
-  const [OD, OH, OW] = lift(yShape.slice(2), 1);
-  const G = geom.groups;
-  const cg = wShape[1];
-  const og = wShape[0] / G;
-  const kd = cg * KD * KH * KW;
-  const ints = [
-    xShape[0], G, cg, og, D, H, W, KD, KH, KW, OD, OH, OW,
-    ...lift(geom.stride, 1), ...lift(geom.padding, 0), ...lift(geom.dilation, 1),
-  ];
-  return { N: xShape[0], G, cg, og, kd, L: OD * OH * OW, rows: OD * OH, OW, ints };
+  const p = convProblem(xShape, wShape, yShape, geom);
+  // The order of the `Conv` struct's first 22 fields.
+  const ints = [p.N, p.G, p.cg, p.og, p.D, p.H, p.W, p.KD, p.KH, p.KW, p.OD, p.OH, p.OW, p.sd, p.sh, p.sw, p.pd, p.ph, p.pw, p.dd, p.dh, p.dw];
+  return { N: p.N, G: p.G, cg: p.cg, og: p.og, kd: p.kd, L: p.L, rows: p.OD * p.OH, OW: p.OW, ints };
 }
 
 /** Writes the geometry, x's strides (N, C, D, H, W), gy's (N, C, flat spatial) and the band into memory. */
