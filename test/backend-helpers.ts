@@ -3,9 +3,12 @@
  * storage, seeded values that do not depend on torch's RNG, float32's dot-product error bound, and the
  * small CNN whose training losses each backend must reproduce.
  */
+import fc from "fast-check";
 import { expect } from "vitest";
 import * as torch from "../src/index.js";
+import type { Backend } from "../src/backend/backend.js";
 import { cpuBackend } from "../src/backend/cpu/index.js";
+import type { ConvGeometry } from "../src/backend/interface/conv.js";
 import type { View } from "../src/tensor.js";
 
 /** float32's unit roundoff. */
@@ -71,6 +74,114 @@ export function permutedCopy(v: View): View {
   const logical: View = { ...storage, shape: v.shape.slice(), strides: [storage.strides[1], storage.strides[0], ...storage.strides.slice(2)] };
   cpuBackend.copy(v, logical);
   return logical;
+}
+
+/** A view of `v`'s values inside a storage twice as wide in the last dim, at odd offsets (a strided slice). */
+export function slicedCopy(v: View): View {
+  const shape = v.shape.slice();
+  const wide = view([...shape.slice(0, -1), 2 * shape[shape.length - 1] + 1], v.dtype as "float32");
+  const strides = wide.strides.slice();
+  strides[strides.length - 1] = 2;
+  const logical: View = { ...wide, shape, strides, offset: 1 };
+  cpuBackend.copy(v, logical);
+  return logical;
+}
+
+export type ConvLayout = "contiguous" | "permuted" | "sliced";
+
+/**
+ * A random valid convolution: 1–3 spatial dims, groups, stride, padding, dilation, and an input up to one
+ * step longer than the windows reach (the output padding of the transposed convolution).
+ */
+export function convCase(opts: { maxOg: number; layouts: readonly ConvLayout[] }) {
+  return fc
+    .record({
+      nsp: fc.integer({ min: 1, max: 3 }),
+      N: fc.integer({ min: 1, max: 3 }),
+      G: fc.integer({ min: 1, max: 3 }),
+      cg: fc.integer({ min: 1, max: 3 }),
+      og: fc.integer({ min: 1, max: opts.maxOg }),
+      K: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 3, maxLength: 3 }),
+      O: fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 3, maxLength: 3 }),
+      s: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 3, maxLength: 3 }),
+      d: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 3, maxLength: 3 }),
+      p: fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 3, maxLength: 3 }),
+      extra: fc.array(fc.nat({ max: 2 }), { minLength: 3, maxLength: 3 }),
+      bias: fc.boolean(),
+      layout: fc.constantFrom(...opts.layouts),
+      seed: fc.nat(),
+    })
+    .map((c) => {
+      const sp = (a: number[]): number[] => a.slice(0, c.nsp);
+      const K = sp(c.K);
+      const O = sp(c.O);
+      const s = sp(c.s);
+      const d = sp(c.d);
+      // Padding below the effective kernel (PyTorch allows more, but then whole windows read only zeros).
+      const p = sp(c.p).map((pp, i) => Math.min(pp, (K[i] - 1) * d[i]));
+      // Output padding of a transposed convolution: below the stride or the dilation.
+      const S = O.map((o, i) => (o - 1) * s[i] + (K[i] - 1) * d[i] + 1 - 2 * p[i] + (c.extra[i] % Math.max(s[i], d[i])));
+      return { ...c, K, O, s, d, p, S };
+    })
+    .filter((c) => c.S.every((x) => x >= 1));
+}
+
+export type ConvCase = ReturnType<typeof convCase> extends fc.Arbitrary<infer T> ? T : never;
+
+/**
+ * Runs one convolution kernel on `backend` and on the js backend and asserts they agree within float32's
+ * dot-product bound (`who` names the backend in failures).
+ */
+export function checkConvAgainstJs(
+  backend: Backend,
+  who: string,
+  name: "convForward" | "convBackwardInput" | "convBackwardWeight",
+  c: ConvCase,
+): void {
+  const geom: ConvGeometry = { stride: c.s, padding: c.p, dilation: c.d, groups: c.G };
+  const xShape = [c.N, c.G * c.cg, ...c.S];
+  const wShape = [c.G * c.og, c.cg, ...c.K];
+  const yShape = [c.N, c.G * c.og, ...c.O];
+  const vals = randomValues(numel(xShape) + numel(wShape) + numel(yShape) + 64, c.seed);
+  let x = view(xShape, "float32", vals);
+  const w = view(wShape, "float32", vals.subarray(numel(xShape)));
+  let gy = view(yShape, "float32", vals.subarray(numel(xShape) + numel(wShape)));
+  const biasLen = name === "convBackwardInput" ? c.G * c.cg : c.G * c.og;
+  const bias = c.bias ? view([biasLen], "float32", randomValues(biasLen, c.seed + 1)) : null;
+  if (c.layout === "permuted" && c.N > 1) {
+    x = permutedCopy(x);
+    gy = permutedCopy(gy);
+  } else if (c.layout === "sliced") {
+    x = slicedCopy(x);
+    gy = slicedCopy(gy);
+  }
+  const abs = (v: View | null): View | null => (v === null ? null : absView(v));
+  const what = `${name} ${JSON.stringify(c)}`;
+  if (name === "convForward") {
+    const a = view(yShape, "float32");
+    const r = view(yShape, "float32");
+    const bound = view(yShape, "float64");
+    backend.convForward(x, w, bias, a, geom);
+    cpuBackend.convForward(x, w, bias, r, geom);
+    cpuBackend.convForward(absView(x), absView(w), abs(bias), bound, geom);
+    expectWithin(a, r, bound, c.cg * numel(c.K) + 1, what, who);
+  } else if (name === "convBackwardInput") {
+    const a = view(xShape, "float32");
+    const r = view(xShape, "float32");
+    const bound = view(xShape, "float64");
+    backend.convBackwardInput(gy, w, bias, a, geom);
+    cpuBackend.convBackwardInput(gy, w, bias, r, geom);
+    cpuBackend.convBackwardInput(absView(gy), absView(w), abs(bias), bound, geom);
+    expectWithin(a, r, bound, c.og * numel(c.K) + 1, what, who);
+  } else {
+    const a = view(wShape, "float32");
+    const r = view(wShape, "float32");
+    const bound = view(wShape, "float64");
+    backend.convBackwardWeight(x, gy, a, geom);
+    cpuBackend.convBackwardWeight(x, gy, r, geom);
+    cpuBackend.convBackwardWeight(absView(x), absView(gy), bound, geom);
+    expectWithin(a, r, bound, c.N * numel(c.O), what, who);
+  }
 }
 
 /**

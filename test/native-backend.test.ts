@@ -24,7 +24,7 @@ import { nativeMapOp } from "../src/backend/native/eltwise.js";
 import type { ElementwiseDescriptor } from "../src/backend/interface/core.js";
 import type { View } from "../src/tensor.js";
 import { poolOutputSize } from "../src/layout.js";
-import { U, absView, expectWithin as within, numel, permutedCopy, randomValues, smallCnnLosses, view } from "./backend-helpers.js";
+import { type ConvCase, U, absView, checkConvAgainstJs, convCase as convCaseOf, expectWithin as within, numel, permutedCopy, randomValues, smallCnnLosses, view } from "./backend-helpers.js";
 
 const expectWithin = (a: View, ref: View, bound: View, n: number, what: string): void => within(a, ref, bound, n, what, "native");
 
@@ -103,82 +103,9 @@ describe.skipIf(!HAVE_ONEDNN)("native backend (oneDNN)", () => {
   });
 
   describe("convolution", () => {
-    /** A random valid geometry: 1–3 spatial dims, groups, stride, padding, dilation, and an input up to one step longer than the windows reach. */
-    const convCase = fc
-      .record({
-        nsp: fc.integer({ min: 1, max: 3 }),
-        N: fc.integer({ min: 1, max: 3 }),
-        G: fc.integer({ min: 1, max: 3 }),
-        cg: fc.integer({ min: 1, max: 3 }),
-        og: fc.integer({ min: 1, max: 3 }),
-        K: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 3, maxLength: 3 }),
-        O: fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 3, maxLength: 3 }),
-        s: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 3, maxLength: 3 }),
-        d: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 3, maxLength: 3 }),
-        p: fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 3, maxLength: 3 }),
-        extra: fc.array(fc.nat({ max: 2 }), { minLength: 3, maxLength: 3 }),
-        bias: fc.boolean(),
-        permuted: fc.boolean(),
-        seed: fc.nat(),
-      })
-      .map((c) => {
-        const sp = (a: number[]): number[] => a.slice(0, c.nsp);
-        const K = sp(c.K);
-        const O = sp(c.O);
-        const s = sp(c.s);
-        const d = sp(c.d);
-        // Padding below the effective kernel (PyTorch allows more, but then whole windows read only zeros).
-        const p = sp(c.p).map((pp, i) => Math.min(pp, (K[i] - 1) * d[i]));
-        // Output padding of a transposed convolution: below the stride or the dilation.
-        const S = O.map((o, i) => (o - 1) * s[i] + (K[i] - 1) * d[i] + 1 - 2 * p[i] + (c.extra[i] % Math.max(s[i], d[i])));
-        return { ...c, K, O, s, d, p, S };
-      })
-      .filter((c) => c.S.every((x) => x >= 1));
-
-    type ConvCase = typeof convCase extends fc.Arbitrary<infer T> ? T : never;
-
-    function run(name: "convForward" | "convBackwardInput" | "convBackwardWeight", c: ConvCase): void {
-      const geom: ConvGeometry = { stride: c.s, padding: c.p, dilation: c.d, groups: c.G };
-      const xShape = [c.N, c.G * c.cg, ...c.S];
-      const wShape = [c.G * c.og, c.cg, ...c.K];
-      const yShape = [c.N, c.G * c.og, ...c.O];
-      const vals = randomValues(numel(xShape) + numel(wShape) + numel(yShape) + 64, c.seed);
-      let x = view(xShape, "float32", vals);
-      const w = view(wShape, "float32", vals.subarray(numel(xShape)));
-      let gy = view(yShape, "float32", vals.subarray(numel(xShape) + numel(wShape)));
-      const biasLen = name === "convBackwardInput" ? c.G * c.cg : c.G * c.og;
-      const bias = c.bias ? view([biasLen], "float32", randomValues(biasLen, c.seed + 1)) : null;
-      if (c.permuted && c.N > 1) {
-        x = permutedCopy(x);
-        gy = permutedCopy(gy);
-      }
-      const abs = (v: View | null): View | null => (v === null ? null : absView(v));
-      if (name === "convForward") {
-        const a = view(yShape, "float32");
-        const r = view(yShape, "float32");
-        const bound = view(yShape, "float64");
-        native.convForward(x, w, bias, a, geom);
-        cpuBackend.convForward(x, w, bias, r, geom);
-        cpuBackend.convForward(absView(x), absView(w), abs(bias), bound, geom);
-        expectWithin(a, r, bound, c.cg * numel(c.K) + 1, `convForward ${JSON.stringify(c)}`);
-      } else if (name === "convBackwardInput") {
-        const a = view(xShape, "float32");
-        const r = view(xShape, "float32");
-        const bound = view(xShape, "float64");
-        native.convBackwardInput(gy, w, bias, a, geom);
-        cpuBackend.convBackwardInput(gy, w, bias, r, geom);
-        cpuBackend.convBackwardInput(absView(gy), absView(w), abs(bias), bound, geom);
-        expectWithin(a, r, bound, c.og * numel(c.K) + 1, `convBackwardInput ${JSON.stringify(c)}`);
-      } else {
-        const a = view(wShape, "float32");
-        const r = view(wShape, "float32");
-        const bound = view(wShape, "float64");
-        native.convBackwardWeight(x, gy, a, geom);
-        cpuBackend.convBackwardWeight(x, gy, r, geom);
-        cpuBackend.convBackwardWeight(absView(x), absView(gy), bound, geom);
-        expectWithin(a, r, bound, c.N * numel(c.O), `convBackwardWeight ${JSON.stringify(c)}`);
-      }
-    }
+    const convCase = convCaseOf({ maxOg: 3, layouts: ["contiguous", "permuted"] });
+    const run = (name: "convForward" | "convBackwardInput" | "convBackwardWeight", c: ConvCase): void =>
+      checkConvAgainstJs(native, "native", name, c);
 
     it("forward agrees with the js backend within float32's dot-product error bound", () => {
       fc.assert(fc.property(convCase, (c) => run("convForward", c)), FC);

@@ -17,7 +17,7 @@ import { cpuBackend } from "../src/backend/cpu/index.js";
 import type { ConvGeometry } from "../src/backend/interface/conv.js";
 import type { View } from "../src/tensor.js";
 import { poolOutputSize } from "../src/layout.js";
-import { absView, expectWithin as within, numel, permutedCopy, randomValues, smallCnnLosses, view } from "./backend-helpers.js";
+import { type ConvCase, absView, checkConvAgainstJs, convCase as convCaseOf, expectWithin as within, numel, permutedCopy, randomValues, slicedCopy, smallCnnLosses, view } from "./backend-helpers.js";
 
 const expectWithin = (a: View, ref: View, bound: View, n: number, what: string): void => within(a, ref, bound, n, what, "wasm");
 
@@ -27,17 +27,6 @@ const HAVE_TOOLCHAIN = runs(process.env.CLANG || "clang") && runs("wasm-ld");
 const FC = { numRuns: 60, seed: 20240917 };
 
 let wasm: Backend;
-
-/** A view of `v`'s values inside a storage twice as wide in the last dim, at odd offsets (a strided slice). */
-function slicedCopy(v: View): View {
-  const shape = v.shape.slice();
-  const wide = view([...shape.slice(0, -1), 2 * shape[shape.length - 1] + 1], v.dtype as "float32");
-  const strides = wide.strides.slice();
-  strides[strides.length - 1] = 2;
-  const logical: View = { ...wide, shape, strides, offset: 1 };
-  cpuBackend.copy(v, logical);
-  return logical;
-}
 
 describe.skipIf(!HAVE_TOOLCHAIN)("wasm backend (WebAssembly SIMD)", () => {
   beforeAll(() => {
@@ -168,84 +157,9 @@ describe.skipIf(!HAVE_TOOLCHAIN)("wasm backend (WebAssembly SIMD)", () => {
   });
 
   describe("convolution", () => {
-    /** A random valid geometry: 1–3 spatial dims, groups, stride, padding, dilation, and output padding. */
-    const convCase = fc
-      .record({
-        nsp: fc.integer({ min: 1, max: 3 }),
-        N: fc.integer({ min: 1, max: 3 }),
-        G: fc.integer({ min: 1, max: 3 }),
-        cg: fc.integer({ min: 1, max: 3 }),
-        og: fc.integer({ min: 1, max: 5 }),
-        K: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 3, maxLength: 3 }),
-        O: fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 3, maxLength: 3 }),
-        s: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 3, maxLength: 3 }),
-        d: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 3, maxLength: 3 }),
-        p: fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 3, maxLength: 3 }),
-        extra: fc.array(fc.nat({ max: 2 }), { minLength: 3, maxLength: 3 }),
-        bias: fc.boolean(),
-        layout: fc.constantFrom("contiguous", "permuted", "sliced"),
-        seed: fc.nat(),
-      })
-      .map((c) => {
-        const sp = (a: number[]): number[] => a.slice(0, c.nsp);
-        const K = sp(c.K);
-        const O = sp(c.O);
-        const s = sp(c.s);
-        const d = sp(c.d);
-        const p = sp(c.p).map((pp, i) => Math.min(pp, (K[i] - 1) * d[i]));
-        const S = O.map((o, i) => (o - 1) * s[i] + (K[i] - 1) * d[i] + 1 - 2 * p[i] + (c.extra[i] % Math.max(s[i], d[i])));
-        return { ...c, K, O, s, d, p, S };
-      })
-      .filter((c) => c.S.every((x) => x >= 1));
-
-    type ConvCase = typeof convCase extends fc.Arbitrary<infer T> ? T : never;
-
-    function run(name: "convForward" | "convBackwardInput" | "convBackwardWeight", c: ConvCase): void {
-      const geom: ConvGeometry = { stride: c.s, padding: c.p, dilation: c.d, groups: c.G };
-      const xShape = [c.N, c.G * c.cg, ...c.S];
-      const wShape = [c.G * c.og, c.cg, ...c.K];
-      const yShape = [c.N, c.G * c.og, ...c.O];
-      const vals = randomValues(numel(xShape) + numel(wShape) + numel(yShape) + 64, c.seed);
-      let x = view(xShape, "float32", vals);
-      const w = view(wShape, "float32", vals.subarray(numel(xShape)));
-      let gy = view(yShape, "float32", vals.subarray(numel(xShape) + numel(wShape)));
-      const biasLen = name === "convBackwardInput" ? c.G * c.cg : c.G * c.og;
-      const bias = c.bias ? view([biasLen], "float32", randomValues(biasLen, c.seed + 1)) : null;
-      if (c.layout === "permuted" && c.N > 1) {
-        x = permutedCopy(x);
-        gy = permutedCopy(gy);
-      } else if (c.layout === "sliced") {
-        x = slicedCopy(x);
-        gy = slicedCopy(gy);
-      }
-      const abs = (v: View | null): View | null => (v === null ? null : absView(v));
-      const what = `${name} ${JSON.stringify(c)}`;
-      if (name === "convForward") {
-        const a = view(yShape, "float32");
-        const r = view(yShape, "float32");
-        const bound = view(yShape, "float64");
-        wasm.convForward(x, w, bias, a, geom);
-        cpuBackend.convForward(x, w, bias, r, geom);
-        cpuBackend.convForward(absView(x), absView(w), abs(bias), bound, geom);
-        expectWithin(a, r, bound, c.cg * numel(c.K) + 1, what);
-      } else if (name === "convBackwardInput") {
-        const a = view(xShape, "float32");
-        const r = view(xShape, "float32");
-        const bound = view(xShape, "float64");
-        wasm.convBackwardInput(gy, w, bias, a, geom);
-        cpuBackend.convBackwardInput(gy, w, bias, r, geom);
-        cpuBackend.convBackwardInput(absView(gy), absView(w), abs(bias), bound, geom);
-        expectWithin(a, r, bound, c.og * numel(c.K) + 1, what);
-      } else {
-        const a = view(wShape, "float32");
-        const r = view(wShape, "float32");
-        const bound = view(wShape, "float64");
-        wasm.convBackwardWeight(x, gy, a, geom);
-        cpuBackend.convBackwardWeight(x, gy, r, geom);
-        cpuBackend.convBackwardWeight(absView(x), absView(gy), bound, geom);
-        expectWithin(a, r, bound, c.N * numel(c.O), what);
-      }
-    }
+    const convCase = convCaseOf({ maxOg: 5, layouts: ["contiguous", "permuted", "sliced"] });
+    const run = (name: "convForward" | "convBackwardInput" | "convBackwardWeight", c: ConvCase): void =>
+      checkConvAgainstJs(wasm, "wasm", name, c);
 
     it("forward agrees with the js backend within float32's dot-product error bound", () => {
       fc.assert(fc.property(convCase, (c) => run("convForward", c)), FC);
