@@ -125,7 +125,17 @@ export async function runTorchTs(backendName: string, config: ChildConfig): Prom
   const absent = await activate(backendName);
   if (absent !== null) return emit({ type: "absent", system, detail: absent });
   torch.manualSeed(0);
-  const threads = backendName === "native" ? `${torch.getNumThreads()} (OpenMP)` : "1 (JavaScript main thread)";
+  if (backendName === "wasm") {
+    // Start the worker threads (one per core by default) and give them time to become ready.
+    torch.setNumThreads(torch.getNumThreads());
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  const threads =
+    backendName === "native"
+      ? `${torch.getNumThreads()} (OpenMP)`
+      : backendName === "wasm"
+        ? `${torch.getNumThreads()} (the caller and worker threads)`
+        : "1 (JavaScript main thread)";
   const info: Record<string, string> = { backend: torch.backend().name, threads };
   if (backendName === "native") info.onednn = torch.backends.native.info()?.onednn ?? "unknown";
   emit({ type: "info", system, info });

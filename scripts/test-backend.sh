@@ -16,7 +16,7 @@ case "$name" in
     needs="oneDNN's headers: apt-get install libdnnl-dev"
     ;;
   wasm)
-    artifact=wasm/build/kernels.wasm
+    artifact=wasm/build/kernels-mt.wasm
     build=(node wasm/build.mjs)
     needs="clang and wasm-ld: apt-get install clang lld"
     ;;

@@ -3,7 +3,7 @@
  * over loopback HTTP, run a small CNN training step (test/browser/cnn-step.mjs) in headless Chromium (Debian's
  * chromium driven by playwright-core); the page must use the wasm backend and its losses, gradients and
  * updated parameters must equal Node's for the same backend, bit for bit:
- * the page and Node run the same JavaScript and the same kernels.wasm, WebAssembly float arithmetic is exact
+ * the page and Node run the same JavaScript and the same kernels-mt.wasm, WebAssembly float arithmetic is exact
  * IEEE 754 (no relaxed SIMD, no contraction into FMA), and V8's Math.exp/log are the same fdlibm port in Node
  * and in Chromium. Against the js backend (which accumulates dot products in double where wasm accumulates in
  * float32) every value agrees within γ_K of its tensor's largest magnitude, K = 256 the longest reduction
@@ -12,8 +12,8 @@
  * Needs `npm run build` first (dist/; the CI builds before it tests) and Chromium at /usr/bin/chromium: either
  * missing is a failure, never a skip. Where the kernels were not built because clang or wasm-ld is absent, the
  * browser step runs on the js backend (the fallback a user gets) and the test says so. With the kernels, the
- * page also runs the wasm GEMM on two threads (a Web Worker; the page is cross-origin isolated) and checks
- * it equals one thread bit for bit.
+ * page (cross-origin isolated, so it loads the threaded build kernels-mt.wasm over shared memory) also runs
+ * the wasm GEMM and a convolution on two threads (a Web Worker) and checks they equal one thread bit for bit.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -32,6 +32,8 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const DIST = resolve(process.env.TORCH_TS_DIST ?? join(ROOT, "dist"));
 const DIST_INDEX = join(DIST, "index.js");
 const KERNELS = join(DIST, "backend", "wasm", "kernels.wasm");
+/** The threaded build, which a cross-origin isolated page (as this one) loads. */
+const KERNELS_MT = join(DIST, "backend", "wasm", "kernels-mt.wasm");
 const STEP_DIR = join(ROOT, "test", "browser");
 const STEP = join(STEP_DIR, "cnn-step.mjs");
 const CHROMIUM = process.env.TORCH_TS_CHROMIUM ?? "/usr/bin/chromium";
@@ -99,7 +101,7 @@ interface PageRun {
   wasm: CnnStepResult;
   js: CnnStepResult;
   /** The two-thread GEMM check (wasm kernels only): worker started, jobs it finished, equal to one thread. */
-  threads: { ready: boolean; jobs: number; equal: boolean; numThreads: number } | null;
+  threads: { shared: boolean; ready: boolean; jobs: number; equal: boolean; defaultThreads: number; numThreads: number } | null;
 }
 
 /** What the page runs: imports the core, loads the kernels the way a browser must, steps on wasm, then on js. */
@@ -114,31 +116,52 @@ const PAGE_SCRIPT = `(async () => {
   const js = cnnStep(torch);
   let threads = null;
   if (loaded) {
-    // The GEMM on two threads: a Web Worker from a Blob URL, the main thread spinning (it may not block).
+    // The GEMM and a convolution on two threads: a Web Worker from a Blob URL over the page's shared
+    // memory, the main thread spinning (it may not block).
     const { WasmPool } = await import("/dist/backend/wasm/workers.js");
     const { wasmLinalgKernels } = await import("/dist/backend/wasm/gemm.js");
+    const { wasmConvKernels } = await import("/dist/backend/wasm/conv.js");
     const { WasmHeap } = await import("/dist/backend/wasm/heap.js");
     const registry = await import("/dist/backend/wasm/registry.js");
     const [M, N, K] = [130, 70, 90];
-    const pool = new WasmPool(registry.wasmModule());
+    const heap = new WasmHeap(registry.wasmExports());
+    const pool = new WasmPool(registry.wasmModule(), heap);
     pool.setNumThreads(2);
-    for (let i = 0; i < 500 && pool.worker(0, M * K + K * N + M * N) === null; i++) await new Promise((r) => setTimeout(r, 10));
+    pool.prepare();
+    for (let i = 0; i < 500 && pool.worker(0) === null; i++) await new Promise((r) => setTimeout(r, 10));
     const fill = (n, seed) => {
       const v = new Float32Array(n);
       for (let i = 0, s = seed; i < n; i++) v[i] = (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 31 - 1;
       return v;
     };
-    const view = (buf, shape) => ({ buf, dtype: "float32", shape, strides: [shape[1] * shape[2], shape[2], 1], offset: 0 });
-    const a = view(fill(M * K, 1), [1, M, K]);
-    const b = view(fill(K * N, 2), [1, K, N]);
-    const one = view(new Float32Array(M * N), [1, M, N]);
-    const two = view(new Float32Array(M * N), [1, M, N]);
+    const dense = (buf, shape) => {
+      const strides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
+      return { buf, dtype: "float32", shape, strides, offset: 0 };
+    };
+    const size = (shape) => shape.reduce((a, b) => a * b, 1);
+    const a = dense(fill(M * K, 1), [1, M, K]);
+    const b = dense(fill(K * N, 2), [1, K, N]);
+    const one = dense(new Float32Array(M * N), [1, M, N]);
+    const two = dense(new Float32Array(M * N), [1, M, N]);
     wasmLinalgKernels(new WasmHeap(registry.wasmExports())).gemm(a, b, one, 1, 0);
-    wasmLinalgKernels(new WasmHeap(registry.wasmExports()), pool).gemm(a, b, two, 1, 0);
-    const w = pool.worker(0, 1);
-    threads = { ready: w !== null, jobs: w === null ? 0 : Atomics.load(w.ctrl, 1), equal: one.buf.every((x, i) => Object.is(x, two.buf[i])) };
+    wasmLinalgKernels(heap, pool).gemm(a, b, two, 1, 0);
+    const equalGemm = one.buf.every((x, i) => Object.is(x, two.buf[i]));
+    const xs = [4, 3, 32, 32], ws = [16, 3, 5, 5], ys = [4, 16, 28, 28];
+    const geom = { stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 1 };
+    const x = dense(fill(size(xs), 3), xs), w = dense(fill(size(ws), 4), ws);
+    const y1 = dense(new Float32Array(size(ys)), ys), y2 = dense(new Float32Array(size(ys)), ys);
+    wasmConvKernels(new WasmHeap(registry.wasmExports())).convForward(x, w, null, y1, geom);
+    wasmConvKernels(heap, pool).convForward(x, w, null, y2, geom);
+    const w0 = pool.worker(0);
+    threads = {
+      shared: registry.wasmExports().memory.buffer instanceof SharedArrayBuffer,
+      ready: w0 !== null,
+      jobs: w0 === null ? 0 : w0.jobsDone,
+      equal: equalGemm && y1.buf.every((v, i) => Object.is(v, y2.buf[i])),
+    };
     pool.close();
     torch.backends.use("wasm");
+    threads.defaultThreads = torch.getNumThreads();
     torch.setNumThreads(2);
     threads.numThreads = torch.getNumThreads();
     torch.setNumThreads(1);
@@ -179,10 +202,10 @@ describe("browser smoke test: a CNN training step in headless Chromium", () => {
     }
     if (!existsSync(CHROMIUM)) throw new Error(`browser-wasm: ${CHROMIUM} not found: install Chromium (Debian: apt-get install chromium)`);
 
-    // Node runs the same built core and the same kernels.wasm, loaded the way the page loads them (bytes).
+    // Node runs the same built core and the same kernels-mt.wasm, loaded the way the page loads them (bytes).
     const torch = (await import(pathToFileURL(DIST_INDEX).href)) as Torch;
     const { cnnStep } = (await import(pathToFileURL(STEP).href)) as typeof import("./browser/cnn-step.mjs");
-    node.loaded = HAVE_KERNELS && (await torch.backends.wasm.load(readFileSync(KERNELS)));
+    node.loaded = HAVE_KERNELS && (await torch.backends.wasm.load(readFileSync(KERNELS_MT)));
     if (HAVE_KERNELS) torch.backends.use("wasm");
     node.wasm = cnnStep(torch);
     torch.backends.use("js");
@@ -220,9 +243,9 @@ describe("browser smoke test: a CNN training step in headless Chromium", () => {
       expect(browser.loaded, String(browser.reason)).toBe(true);
       expect(browser.reason).toBeNull();
     } else {
-      // The page fetched kernels.wasm beside the core and got a 404: the reason says so.
+      // The page fetched kernels-mt.wasm beside the core and got a 404: the reason says so.
       expect(browser.loaded).toBe(false);
-      expect(browser.reason).toMatch(/kernels\.wasm did not load: Error: HTTP 404/);
+      expect(browser.reason).toMatch(/kernels-mt\.wasm did not load: Error: HTTP 404/);
     }
     expect(browser.crossOriginIsolated).toBe(true);
     // Without kernels: the failed fetch and the one-time fallback notice, nothing else.
@@ -235,8 +258,11 @@ describe("browser smoke test: a CNN training step in headless Chromium", () => {
     expect(pageErrors).toEqual(expected);
   });
 
-  it(HAVE_KERNELS ? "the wasm GEMM on two threads (a Web Worker) equals one thread bit for bit" : "without kernels there is no threaded GEMM to check", () => {
-    expect(browser.threads).toEqual(HAVE_KERNELS ? { ready: true, jobs: 1, equal: true, numThreads: 2 } : null);
+  it(HAVE_KERNELS ? "the wasm GEMM and a convolution on two threads (a Web Worker) equal one thread bit for bit" : "without kernels there is no threaded GEMM to check", () => {
+    // An isolated page gets the threaded kernels and one thread per core (the browser's hardwareConcurrency).
+    const cores = HAVE_KERNELS ? browser.threads!.defaultThreads : 0;
+    expect(cores).toBeGreaterThanOrEqual(1);
+    expect(browser.threads).toEqual(HAVE_KERNELS ? { shared: true, ready: true, jobs: 2, equal: true, defaultThreads: cores, numThreads: 2 } : null);
   });
 
   it(`equals Node's step on the ${EXPECTED} backend bit for bit (losses, gradients, updated parameters)`, () => {

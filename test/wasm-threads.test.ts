@@ -1,13 +1,19 @@
 /**
- * The wasm GEMM on several threads (src/backend/wasm/workers.ts): worker_threads, each with its own copy of
- * kernels.wasm, compute blocks of rows. The product must equal the one-thread product bit for bit for every
- * thread count (blocks are whole 4-row micro-tiles), on odd shapes and strided, transposed and
- * batch-broadcast operands, with β ≠ 0; a worker that is not ready, or whose job throws, leaves its block to
- * the caller, with the same answer; thread counts out of range are rejected.
+ * The wasm kernels on several threads (src/backend/wasm/workers.ts): worker_threads, each an instance of
+ * kernels-mt.wasm over the caller's shared memory, compute blocks of GEMM rows and of convolution samples.
+ * The GEMM must equal the one-thread product bit for bit for every thread count (blocks are whole 4-row
+ * micro-tiles), on odd shapes and strided, transposed and batch-broadcast operands, with β ≠ 0; so must the
+ * convolution forward and input gradient; the weight gradient, a sum over samples, must be the same on
+ * every run with a given thread count and within float32's bound of the js backend. A worker that is not
+ * ready, or whose job throws, leaves its block to the caller, with the same answer; thread counts out of
+ * range are rejected.
  *
  * Skipped only where clang or wasm-ld is absent (the kernels cannot be built), as test/wasm-backend.test.ts.
  */
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -15,11 +21,14 @@ import * as torch from "../src/index.js";
 import "../src/node.js";
 import type { View } from "../src/tensor.js";
 import { cpuBackend } from "../src/backend/cpu/index.js";
-import { wasmLinalgKernels } from "../src/backend/wasm/gemm.js";
+import type { ConvGeometry } from "../src/backend/interface/conv.js";
+import { wasmConvKernels } from "../src/backend/wasm/conv.js";
+import { rowBlocks, wasmLinalgKernels } from "../src/backend/wasm/gemm.js";
 import { nodeWorkerSpawner } from "../src/backend/wasm/node.js";
-import { WasmHeap } from "../src/backend/wasm/heap.js";
+import { WasmHeap, type WasmExports } from "../src/backend/wasm/heap.js";
 import { wasmExports, wasmModule } from "../src/backend/wasm/registry.js";
-import { MAX_THREADS, provideWorkerSpawner, rowBlocks, WasmPool, type SpawnWorker } from "../src/backend/wasm/workers.js";
+import { MAX_THREADS, provideWorkerSpawner, WasmPool, type SpawnWorker } from "../src/backend/wasm/workers.js";
+import { checkConvAgainstJs, numel, randomValues, view } from "./backend-helpers.js";
 
 const runs = (cmd: string): boolean => spawnSync(cmd, ["--version"], { stdio: "ignore" }).status === 0;
 const HAVE_TOOLCHAIN = runs(process.env.CLANG || "clang") && runs("wasm-ld");
@@ -50,10 +59,11 @@ function output(batch: number, M: number, N: number, seed: number): View {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Waits until the pool's first `workers` workers have started with room for `floats` data floats. */
-async function warm(pool: WasmPool, workers: number, floats: number): Promise<void> {
-  for (let i = 0; i < workers; i++) {
-    for (let tries = 0; pool.worker(i, floats) === null; tries++) {
+/** Starts the pool's workers and waits until each is ready. */
+async function warm(pool: WasmPool): Promise<void> {
+  pool.prepare();
+  for (let i = 0; i < pool.numThreads - 1; i++) {
+    for (let tries = 0; pool.worker(i) === null; tries++) {
       if (tries > 500) throw new Error(`worker ${i} did not start within 5 s`);
       await sleep(10);
     }
@@ -65,13 +75,14 @@ describe("rowBlocks", () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 600 }), fc.integer({ min: 1, max: 9 }), (M, t) => {
         const blocks = rowBlocks(M, t);
-        expect(blocks[0].m0).toBe(0);
-        expect(blocks[blocks.length - 1].m1).toBe(M);
+        expect(blocks[0][0]).toBe(0);
+        expect(blocks[blocks.length - 1][1]).toBe(M);
         expect(blocks.length).toBeLessThanOrEqual(t);
         for (let i = 0; i < blocks.length; i++) {
-          if (i > 0) expect(blocks[i].m0).toBe(blocks[i - 1].m1);
-          if (i < blocks.length - 1) expect(blocks[i].m0 % 4 === 0 && (blocks[i].m1 - blocks[i].m0) % 4 === 0).toBe(true);
-          if (blocks.length > 1) expect(blocks[i].m1 - blocks[i].m0).toBeGreaterThanOrEqual(4);
+          const [m0, m1] = blocks[i];
+          if (i > 0) expect(m0).toBe(blocks[i - 1][1]);
+          if (i < blocks.length - 1) expect(m0 % 4 === 0 && (m1 - m0) % 4 === 0).toBe(true);
+          if (blocks.length > 1) expect(m1 - m0).toBeGreaterThanOrEqual(4);
         }
       }),
       { numRuns: 200, seed: 8 },
@@ -79,7 +90,7 @@ describe("rowBlocks", () => {
   });
 });
 
-describe.skipIf(!HAVE_TOOLCHAIN)("wasm GEMM on several threads", () => {
+describe.skipIf(!HAVE_TOOLCHAIN)("wasm kernels on several threads", () => {
   const pools: WasmPool[] = [];
   let one: ReturnType<typeof wasmLinalgKernels>;
 
@@ -92,18 +103,54 @@ describe.skipIf(!HAVE_TOOLCHAIN)("wasm GEMM on several threads", () => {
     torch.backends.use("js");
   });
 
-  function threaded(threads: number): { pool: WasmPool; gemm: ReturnType<typeof wasmLinalgKernels>["gemm"] } {
-    const pool = new WasmPool(wasmModule());
+  function threaded(threads: number): { pool: WasmPool; gemm: ReturnType<typeof wasmLinalgKernels>["gemm"]; conv: ReturnType<typeof wasmConvKernels> } {
+    const heap = new WasmHeap(wasmExports()!);
+    const pool = new WasmPool(wasmModule(), heap);
     pool.setNumThreads(threads);
     pools.push(pool);
-    return { pool, gemm: wasmLinalgKernels(new WasmHeap(wasmExports()!), pool).gemm };
+    return { pool, gemm: wasmLinalgKernels(heap, pool).gemm, conv: wasmConvKernels(heap, pool) };
   }
+
+  it("runs on the threaded build: shared memory, one thread per core by default", () => {
+    const heap = new WasmHeap(wasmExports()!);
+    expect(heap.ex.memory.buffer).toBeInstanceOf(SharedArrayBuffer);
+    const pool = new WasmPool(wasmModule(), heap);
+    expect(pool.numThreads).toBe(Math.min(MAX_THREADS, availableParallelism()));
+    // Without shared memory (the single-threaded build, as in pages that are not cross-origin isolated): one.
+    expect(new WasmPool(null, heap).numThreads).toBe(1);
+  });
+
+  it("the single-threaded build (own, unshared memory: pages that are not cross-origin isolated) computes the same", () => {
+    const here = fileURLToPath(new URL("../wasm/build/kernels.wasm", import.meta.url));
+    const st = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(here)), {}).exports as unknown as WasmExports;
+    expect(st.memory.buffer).not.toBeInstanceOf(SharedArrayBuffer);
+    const heap = new WasmHeap(st);
+    const pool = new WasmPool(wasmModule(), heap);
+    expect(pool.numThreads).toBe(1);
+    expect(pool.prepare()).toBe(1);
+    const [M, N, K] = [67, 45, 130];
+    const a = operand(1, M, K, "row", 31);
+    const b = operand(1, K, N, "transposed", 32);
+    const ref = output(1, M, N, 0);
+    const out = output(1, M, N, 0);
+    one.gemm(a, b, ref, 1, 0);
+    wasmLinalgKernels(heap, pool).gemm(a, b, out, 1, 0);
+    expect(out.buf).toEqual(ref.buf);
+    const geom: ConvGeometry = { stride: [1, 2], padding: [1, 0], dilation: [1, 1], groups: 1 };
+    const x = view([3, 4, 20, 21], "float32", randomValues(3 * 4 * 20 * 21, 33));
+    const w = view([8, 4, 3, 3], "float32", randomValues(8 * 4 * 9, 34));
+    const y1 = view([3, 8, 20, 10], "float32");
+    const y2 = view([3, 8, 20, 10], "float32");
+    wasmConvKernels(new WasmHeap(wasmExports()!)).convForward(x, w, null, y1, geom);
+    wasmConvKernels(heap, pool).convForward(x, w, null, y2, geom);
+    expect(y2.buf).toEqual(y1.buf);
+  });
 
   it("equals the one-thread product bit for bit on 2, 3 and 4 threads (odd shapes, views, β)", async () => {
     const layouts = ["row", "transposed", "strided", "broadcast"] as const;
     const ts = [2, 3, 4].map(threaded);
-    // Room for the largest case below, so that no worker restarts mid-test and every block is a worker's.
-    for (const { pool } of ts) await warm(pool, pool.numThreads - 1, 1 << 20);
+    // Every block below is a worker's (none is computed by the caller for want of a ready worker).
+    for (const { pool } of ts) await warm(pool);
     fc.assert(
       fc.property(
         fc.record({
@@ -132,13 +179,13 @@ describe.skipIf(!HAVE_TOOLCHAIN)("wasm GEMM on several threads", () => {
     );
     // The workers did the blocks: each finished jobs (DONE holds the last job's number).
     for (const { pool } of ts) {
-      for (let i = 0; i < pool.numThreads - 1; i++) expect(Atomics.load(pool.worker(i, 1)!.ctrl, 1)).toBeGreaterThan(0);
+      for (let i = 0; i < pool.numThreads - 1; i++) expect(pool.worker(i)!.jobsDone).toBeGreaterThan(0);
     }
   });
 
   it("matches the js backend within float32's dot-product bound (the split changes nothing)", async () => {
     const { pool, gemm } = threaded(2);
-    await warm(pool, 1, 1 << 18);
+    await warm(pool);
     const [M, N, K] = [97, 61, 129];
     const a = operand(1, M, K, "row", 5);
     const b = operand(1, K, N, "transposed", 6);
@@ -156,9 +203,86 @@ describe.skipIf(!HAVE_TOOLCHAIN)("wasm GEMM on several threads", () => {
     }
   });
 
+  /** A convolution large enough to be split (≥ 2^21 multiply-adds), 2 or 3 spatial dims, 2–7 samples. */
+  const bigConv = fc
+    .record({
+      nsp: fc.constantFrom(2, 3),
+      N: fc.integer({ min: 2, max: 7 }),
+      G: fc.integer({ min: 1, max: 2 }),
+      cg: fc.integer({ min: 1, max: 5 }),
+      og: fc.integer({ min: 1, max: 12 }),
+      k: fc.integer({ min: 1, max: 5 }),
+      o: fc.integer({ min: 5, max: 23 }),
+      s: fc.integer({ min: 1, max: 2 }),
+      d: fc.integer({ min: 1, max: 2 }),
+      p: fc.integer({ min: 0, max: 2 }),
+      bias: fc.boolean(),
+      layout: fc.constantFrom("contiguous" as const, "permuted" as const, "sliced" as const),
+      seed: fc.nat(),
+    })
+    .map((c) => {
+      const nsp = c.nsp;
+      const K = [c.k, Math.max(1, c.k - 1), c.k].slice(0, nsp);
+      const O = [c.o, c.o + 3, 4].slice(0, nsp);
+      const s = Array<number>(nsp).fill(c.s);
+      const d = Array<number>(nsp).fill(c.d);
+      const p = K.map((k) => Math.min(c.p, (k - 1) * c.d));
+      const S = O.map((o, i) => (o - 1) * s[i] + (K[i] - 1) * d[i] + 1 - 2 * p[i]);
+      return { ...c, K, O, s, d, p, S, extra: [0, 0, 0] };
+    })
+    .filter((c) => c.N * c.G * c.og * c.cg * numel(c.K) * numel(c.O) >= 1 << 21);
+
+  it("convolutions: forward and input gradient equal one thread bit for bit; weight gradient repeatable and within float32's bound", async () => {
+    const ts = [2, 3].map(threaded);
+    for (const { pool } of ts) await warm(pool);
+    const one = wasmConvKernels(new WasmHeap(wasmExports()!));
+    fc.assert(
+      fc.property(bigConv, (c) => {
+        const geom: ConvGeometry = { stride: c.s, padding: c.p, dilation: c.d, groups: c.G };
+        const xShape = [c.N, c.G * c.cg, ...c.S];
+        const wShape = [c.G * c.og, c.cg, ...c.K];
+        const yShape = [c.N, c.G * c.og, ...c.O];
+        const vals = randomValues(numel(xShape) + numel(wShape) + numel(yShape), c.seed);
+        const x = view(xShape, "float32", vals);
+        const w = view(wShape, "float32", vals.subarray(numel(xShape)));
+        const gy = view(yShape, "float32", vals.subarray(numel(xShape) + numel(wShape)));
+        const what = JSON.stringify(c);
+        const y1 = view(yShape, "float32");
+        one.convForward(x, w, null, y1, geom);
+        const gx1 = view(xShape, "float32");
+        one.convBackwardInput(gy, w, null, gx1, geom);
+        for (const t of ts) {
+          const y = view(yShape, "float32");
+          t.conv.convForward(x, w, null, y, geom);
+          expect(y.buf, `forward, ${t.pool.numThreads} threads, ${what}`).toEqual(y1.buf);
+          const gx = view(xShape, "float32");
+          t.conv.convBackwardInput(gy, w, null, gx, geom);
+          expect(gx.buf, `input gradient, ${t.pool.numThreads} threads, ${what}`).toEqual(gx1.buf);
+          const gw = view(wShape, "float32");
+          const again = view(wShape, "float32");
+          t.conv.convBackwardWeight(x, gy, gw, geom);
+          t.conv.convBackwardWeight(x, gy, again, geom);
+          expect(again.buf, `weight gradient twice, ${t.pool.numThreads} threads, ${what}`).toEqual(gw.buf);
+          // Against the js backend (strided layouts and bias included), all three kernels.
+          const backend = { ...cpuBackend, ...t.conv };
+          for (const name of ["convForward", "convBackwardInput", "convBackwardWeight"] as const) {
+            checkConvAgainstJs(backend, `wasm on ${t.pool.numThreads} threads`, name, c);
+          }
+        }
+      }),
+      { numRuns: 12, seed: 20261207 },
+    );
+    // The workers computed their blocks of samples.
+    for (const { pool } of ts) {
+      for (let i = 0; i < pool.numThreads - 1; i++) expect(pool.worker(i)!.jobsDone).toBeGreaterThan(0);
+    }
+  });
+
   it("a worker whose job throws, or that never starts, leaves its block to the caller: same answer", async () => {
     const real: SpawnWorker = (body, data) => {
-      const w = new Worker(`const { workerData } = require("node:worker_threads"); (${body.replace("ex.sgemm(", "(() => { throw new Error('boom'); })(")})(workerData);`, { eval: true, workerData: data });
+      const throwing = body.replace(".map((name) => ex[name])", ".map(() => () => { throw new Error('boom'); })");
+      expect(throwing).not.toBe(body);
+      const w = new Worker(`const { workerData } = require("node:worker_threads"); (${throwing})(workerData);`, { eval: true, workerData: data });
       w.on("error", () => {});
       w.unref();
       return { terminate: () => void w.terminate() };
@@ -171,7 +295,7 @@ describe.skipIf(!HAVE_TOOLCHAIN)("wasm GEMM on several threads", () => {
     try {
       provideWorkerSpawner(real);
       const failing = threaded(2);
-      await warm(failing.pool, 1, M * K + K * N + M * N);
+      await warm(failing.pool);
       const out = output(1, M, N, 0);
       failing.gemm(a, b, out, 1, 0);
       expect(out.buf).toEqual(ref.buf);

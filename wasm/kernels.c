@@ -11,7 +11,7 @@
  *
  * Layout: the JS side copies operands into this module's linear memory (above __heap_base) and passes
  * byte pointers and element strides; the kernels read strided operands, so a transposed or sliced view is
- * copied as the storage span it covers, never gathered element by element. Packing buffers are static.
+ * copied as the storage span it covers, never gathered element by element. Packing buffers are locals.
  * Everything accumulates in float32 (the js backend accumulates in double; the tests bound the
  * difference by gamma_K * sum|a||b|).
  *
@@ -37,9 +37,12 @@
 #define NC 1024
 #endif
 
-static float packA[MC * KC] __attribute__((aligned(16)));
-static float packB[KC * NC] __attribute__((aligned(16)));
-static float tileBuf[MR * NR] __attribute__((aligned(16)));
+/*
+ * Packing buffers live on the shadow stack, not in static memory: every thread's instance shares one
+ * linear memory (kernels-mt.wasm) but has its own __stack_pointer, so locals are per thread. The build
+ * gives each stack 2 MiB (packA + packB + a tile are ~1.1 MiB).
+ */
+#define ALIGNED __attribute__((aligned(16)))
 
 static inline int min_i(int a, int b) { return a < b ? a : b; }
 
@@ -111,10 +114,10 @@ static void pack_a(int mc, int kc, const float *A, int sam, int sak, float *dst)
 
 /*
  * The MR x NR product of a packed A strip and a packed B strip over kc, scaled by alpha, stored into C
- * (row stride ldc, unit column stride) when `direct`, else into tileBuf; `add` adds to C instead of
+ * (row stride ldc, unit column stride) when `direct`, else into `tile` (MR x NR); `add` adds to C instead of
  * overwriting it (direct only).
  */
-static void micro_kernel(int kc, const float *a, const float *b, float *c, int ldc, float alpha, int add, int direct) {
+static void micro_kernel(int kc, const float *a, const float *b, float *c, int ldc, float alpha, int add, int direct, float *tile) {
   v128_t c00 = wasm_f32x4_splat(0.0f), c01 = c00, c10 = c00, c11 = c00;
   v128_t c20 = c00, c21 = c00, c30 = c00, c31 = c00;
   for (int p = 0; p < kc; p++, a += MR, b += NR) {
@@ -145,7 +148,7 @@ static void micro_kernel(int kc, const float *a, const float *b, float *c, int l
     c31 = wasm_f32x4_mul(c31, al);
   }
   if (!direct) {
-    c = tileBuf;
+    c = tile;
     ldc = NR;
     add = 0;
   }
@@ -250,6 +253,7 @@ void sgemm(int M, int N, int K, float alpha, const float *A, int sam, int sak, c
       return;
     }
   }
+  float packA[MC * KC] ALIGNED, packB[KC * NC] ALIGNED, tileBuf[MR * NR] ALIGNED;
   for (int jc = 0; jc < N; jc += NC) {
     int nc = min_i(NC, N - jc);
     for (int pc = 0; pc < K; pc += KC) {
@@ -265,7 +269,7 @@ void sgemm(int M, int N, int K, float alpha, const float *A, int sam, int sak, c
             int mr = min_i(MR, mc - ir);
             float *c = C + (long)(ic + ir) * scm + (long)(jc + jr) * scn;
             int full = mr == MR && nr == NR && scn == 1;
-            micro_kernel(kc, packA + ir * kc, packB + jr * kc, c, scm, alpha, add, full);
+            micro_kernel(kc, packA + ir * kc, packB + jr * kc, c, scm, alpha, add, full, tileBuf);
             if (!full) {
               for (int i = 0; i < mr; i++) {
                 float *r = c + (long)i * scm;
@@ -455,6 +459,7 @@ static void im2col_packed(const Conv *p, const float *x, int C, int r0, int r1, 
  * zero-padded. The same packing, micro-kernel and order as sgemm, so the same float32 results.
  */
 static void sgemm_packed_b(int M, int N, int K, const float *A, int sam, int sak, const float *Bp, float beta, float *C, int ldc) {
+  float packA[MC * KC] ALIGNED, tileBuf[MR * NR] ALIGNED;
   for (int pc = 0; pc < K; pc += KC) {
     int kc = min_i(KC, K - pc);
     int add = pc > 0 || beta != 0.0f;
@@ -468,7 +473,7 @@ static void sgemm_packed_b(int M, int N, int K, const float *A, int sam, int sak
           int mr = min_i(MR, mc - ir);
           float *c = C + (long)(ic + ir) * ldc + jr;
           int full = mr == MR && nr == NR;
-          micro_kernel(kc, packA + ir * kc, b, c, ldc, 1.0f, add, full);
+          micro_kernel(kc, packA + ir * kc, b, c, ldc, 1.0f, add, full, tileBuf);
           if (!full) {
             for (int i = 0; i < mr; i++) {
               float *row = c + (long)i * ldc;
@@ -959,4 +964,15 @@ void map_relu(const float *x, float *y, int n) {
     float v = x[i];
     y[i] = v > 0.0f || v != v ? v : 0.0f;
   }
+}
+
+/* ---------------------------------------------------------------------------------------------------- */
+/* Sums of per-thread partial results (the weight gradient split over samples).                           */
+
+/* dst[i] += src[i] for i < n (float32, in order: the same sum as a scalar loop). */
+EXPORT(add_into)
+void add_into(float *dst, const float *src, int n) {
+  int i = 0;
+  for (; i + 4 <= n; i += 4) wasm_v128_store(dst + i, wasm_f32x4_add(wasm_v128_load(dst + i), wasm_v128_load(src + i)));
+  for (; i < n; i++) dst[i] += src[i];
 }

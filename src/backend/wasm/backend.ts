@@ -11,19 +11,20 @@ import { WasmPool } from "./workers.js";
 /**
  * The WebAssembly SIMD backend: float32 GEMM, convolutions (forward and both gradients), max pooling
  * forward, average pooling forward and backward, and the relu/sigmoid maps on the kernels of
- * wasm/kernels.c, one thread (the GEMM on more with setNumThreads); every other kernel, and every dtype but float32,
+ * wasm/kernels.c, the GEMM and the convolutions split across threads (setNumThreads; one per core by default
+ * where memory can be shared); every other kernel, and every dtype but float32,
  * runs on the js backend's reference kernels. Portable: the same module runs in Node and in browsers.
  */
 export function createWasmBackend(ex: WasmExports): Backend {
   const heap = new WasmHeap(ex);
-  const pool = new WasmPool(wasmExports() === ex ? wasmModule() : null);
+  const pool = new WasmPool(wasmExports() === ex ? wasmModule() : null, heap);
   return {
     ...cpuBackend,
     name: "wasm",
     setNumThreads: (n) => pool.setNumThreads(n),
     getNumThreads: () => pool.numThreads,
     ...wasmLinalgKernels(heap, pool),
-    ...wasmConvKernels(heap),
+    ...wasmConvKernels(heap, pool),
     ...wasmPoolKernels(heap),
     ...wasmMapKernels(heap),
   };

@@ -3,6 +3,7 @@ import type { ConvGeometry, ConvKernels } from "../interface/conv.js";
 import { cpuBackend } from "../cpu/index.js";
 import { lift, problem as convProblem } from "../cpu/conv.js";
 import { allFloat32, isDense, numel, type Staged, type WasmHeap } from "./heap.js";
+import { splitRange, type Job, type WasmPool } from "./workers.js";
 
 /*
  * float32 convolutions on the wasm kernels (wasm/kernels.c): per sample and group, an im2col band of
@@ -10,10 +11,17 @@ import { allFloat32, isDense, numel, type Staged, type WasmHeap } from "./heap.j
  * column band then col2im. The js backend keeps float64, empty problems and negative strides; unlike it,
  * the strided and stride-1 input gradients both take col2im (one path, measured no slower at these sizes
  * in f32). Accumulation is float32 throughout, the weight gradient's sum over samples included.
+ *
+ * On several threads each takes a contiguous block of samples, with its own geometry block (its sample
+ * count) and column band. The forward and the input gradient are per sample, so identical for every thread
+ * count; the weight gradient sums each thread's samples, then the threads' partial sums in thread order:
+ * identical for a given thread count, as PyTorch's.
  */
 
 /** Column-band bound in floats (8 MiB): larger problems are unfolded a band of output rows at a time. */
 const COL_LIMIT = 1 << 21;
+/** Smallest convolution split across threads, in multiply-adds (about 0.1 ms on one thread). */
+const MIN_SPLIT_MACS = 1 << 21;
 
 /** Int32 fields of the `Conv` struct in wasm/kernels.c, in its order. */
 const FIELDS = 31;
@@ -26,6 +34,8 @@ interface Problem {
   kd: number;
   /** Output positions, and output rows (flattened (od, oh)) of OW each. */
   L: number;
+  /** Multiply-adds of the whole convolution. */
+  macs: number;
   rows: number;
   OW: number;
   ints: number[];
@@ -35,22 +45,46 @@ function problem(xShape: readonly number[], wShape: readonly number[], yShape: r
   const p = convProblem(xShape, wShape, yShape, geom);
   // The order of the `Conv` struct's first 22 fields.
   const ints = [p.N, p.G, p.cg, p.og, p.D, p.H, p.W, p.KD, p.KH, p.KW, p.OD, p.OH, p.OW, p.sd, p.sh, p.sw, p.pd, p.ph, p.pw, p.dd, p.dh, p.dw];
-  return { N: p.N, G: p.G, cg: p.cg, og: p.og, kd: p.kd, L: p.L, rows: p.OD * p.OH, OW: p.OW, ints };
+  return { N: p.N, G: p.G, cg: p.cg, og: p.og, kd: p.kd, L: p.L, macs: p.N * p.G * p.og * p.kd * p.L, rows: p.OD * p.OH, OW: p.OW, ints };
 }
 
-/** Writes the geometry, x's strides (N, C, D, H, W), gy's (N, C, flat spatial) and the band into memory. */
-function geometry(heap: WasmHeap, p: Problem, xs: readonly number[] | null, gs: readonly number[] | null): { ptr: number; band: number } {
+/**
+ * Writes the geometry of `n` samples, x's strides (N, C, D, H, W), gy's (N, C, flat spatial) and the band
+ * into memory, and allocates the band's column buffer.
+ */
+function geometry(heap: WasmHeap, p: Problem, n: number, xs: readonly number[] | null, gs: readonly number[] | null): { ptr: number; col: number } {
   const band = Math.max(1, Math.min(p.rows, Math.floor(COL_LIMIT / Math.max(1, p.kd * p.OW))));
   const ptr = heap.alloc(FIELDS);
   const i32 = new Int32Array(heap.ex.memory.buffer, ptr, FIELDS);
   i32.set(p.ints);
+  i32[0] = n;
   if (xs !== null) {
     const [sD, sH, sW] = lift(xs.slice(2), 0);
     i32.set([xs[0], xs[1], sD, sH, sW], 22);
   }
   if (gs !== null) i32.set(gs, 27);
   i32[30] = band;
-  return { ptr, band };
+  return { ptr, col: heap.alloc(p.kd * band * p.OW) };
+}
+
+/**
+ * The problem's samples in one block per thread (one block when not worth splitting), each with its
+ * geometry and column buffer: `job(geometry, column buffer, first sample, block index)` makes its call.
+ */
+function sampleJobs(
+  heap: WasmHeap, p: Problem, threads: number, xs: readonly number[] | null, gs: readonly number[] | null,
+  job: (geom: number, col: number, n0: number, i: number) => Job,
+): Job[] {
+  const parts = p.macs >= MIN_SPLIT_MACS ? Math.min(threads, p.N) : 1;
+  return splitRange(p.N, parts).map(([n0, n1], i) => {
+    const g = geometry(heap, p, n1 - n0, xs, gs);
+    return job(g.ptr, g.col, n0, i);
+  });
+}
+
+function runJobs(heap: WasmHeap, pool: WasmPool | null, jobs: Job[]): void {
+  if (jobs.length > 1) pool!.run(jobs);
+  else (heap.ex[jobs[0].kernel] as (...a: number[]) => void)(...jobs[0].args);
 }
 
 /**
@@ -74,21 +108,25 @@ function stageBias(heap: WasmHeap, bias: View | null): number {
   return bias === null ? 0 : heap.put(bias, true).ptr;
 }
 
-export function wasmConvKernels(heap: WasmHeap): ConvKernels {
-  const ex = heap.ex;
+export function wasmConvKernels(heap: WasmHeap, pool: WasmPool | null = null): ConvKernels {
+  const threads = (): number => (pool === null ? 1 : pool.prepare());
   return {
     convForward(x, w, bias, y, geom) {
       if (!allFloat32(x, w, bias, y) || !isDense(y)) return cpuBackend.convForward(x, w, bias, y, geom);
       const p = problem(x.shape, w.shape, y.shape, geom);
       if (p.N === 0 || p.L === 0 || p.og === 0 || p.kd === 0) return cpuBackend.convForward(x, w, bias, y, geom);
+      const t = threads();
       heap.reset();
       const sx = heap.put(x);
       const sw = heap.put(w, true);
       const sb = stageBias(heap, bias);
       const out = heap.alloc(numel(y.shape));
-      const { ptr, band } = geometry(heap, p, sx.strides, null);
-      const col = heap.alloc(p.kd * band * p.OW);
-      ex.conv_forward(ptr, sx.ptr, sw.ptr, sb, out, col);
+      const perSample = 4 * p.G * p.og * p.L;
+      const jobs = sampleJobs(heap, p, t, sx.strides, null, (geom, col, n0) => ({
+        kernel: "conv_forward",
+        args: [geom, sx.ptr + 4 * n0 * sx.strides[0], sw.ptr, sb, out + n0 * perSample, col],
+      }));
+      runJobs(heap, pool, jobs);
       heap.take(out, y);
     },
 
@@ -96,14 +134,18 @@ export function wasmConvKernels(heap: WasmHeap): ConvKernels {
       if (!allFloat32(gy, w, bias, gx) || !isDense(gx)) return cpuBackend.convBackwardInput(gy, w, bias, gx, geom);
       const p = problem(gx.shape, w.shape, gy.shape, geom);
       if (p.N === 0 || p.L === 0 || p.og === 0 || p.cg === 0) return cpuBackend.convBackwardInput(gy, w, bias, gx, geom);
+      const t = threads();
       heap.reset();
       const { g, gs } = stageGrad(heap, gy);
       const sw = heap.put(w, true);
       const sb = stageBias(heap, bias);
       const out = heap.alloc(numel(gx.shape));
-      const { ptr, band } = geometry(heap, p, null, gs);
-      const col = heap.alloc(p.kd * band * p.OW);
-      ex.conv_backward_input(ptr, g.ptr, sw.ptr, sb, out, col);
+      const perSample = 4 * (numel(gx.shape) / p.N);
+      const jobs = sampleJobs(heap, p, t, null, gs, (geom, col, n0) => ({
+        kernel: "conv_backward_input",
+        args: [geom, g.ptr + 4 * n0 * gs[0], sw.ptr, sb, out + n0 * perSample, col],
+      }));
+      runJobs(heap, pool, jobs);
       heap.take(out, gx);
     },
 
@@ -111,13 +153,19 @@ export function wasmConvKernels(heap: WasmHeap): ConvKernels {
       if (!allFloat32(x, gy, gw) || !isDense(gw)) return cpuBackend.convBackwardWeight(x, gy, gw, geom);
       const p = problem(x.shape, gw.shape, gy.shape, geom);
       if (p.N === 0 || p.L === 0 || p.og === 0 || p.kd === 0) return cpuBackend.convBackwardWeight(x, gy, gw, geom);
+      const t = threads();
       heap.reset();
       const sx = heap.put(x);
       const { g, gs } = stageGrad(heap, gy);
-      const out = heap.alloc(numel(gw.shape));
-      const { ptr, band } = geometry(heap, p, sx.strides, gs);
-      const col = heap.alloc(p.kd * band * p.OW);
-      ex.conv_backward_weight(ptr, sx.ptr, g.ptr, out, col);
+      const size = numel(gw.shape);
+      const out = heap.alloc(size);
+      // Thread 0 sums into the output, every other thread into its own partial gradient.
+      const jobs = sampleJobs(heap, p, t, sx.strides, gs, (geom, col, n0, i) => ({
+        kernel: "conv_backward_weight",
+        args: [geom, sx.ptr + 4 * n0 * sx.strides[0], g.ptr + 4 * n0 * gs[0], i === 0 ? out : heap.alloc(size), col],
+      }));
+      runJobs(heap, pool, jobs);
+      for (let i = 1; i < jobs.length; i++) heap.ex.add_into(out, jobs[i].args[3], size);
       heap.take(out, gw);
     },
   };

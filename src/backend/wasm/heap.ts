@@ -14,6 +14,7 @@ export interface WasmExports {
   conv_forward(p: number, x: number, w: number, bias: number, y: number, col: number): void;
   conv_backward_weight(p: number, x: number, gy: number, gw: number, col: number): void;
   conv_backward_input(p: number, gy: number, w: number, bias: number, gx: number, col: number): void;
+  add_into(dst: number, src: number, n: number): void;
   max_pool(p: number, x: number, bounds: number, out: number, idx: number): void;
   avg_pool(p: number, x: number, bounds: number, override: number, out: number): void;
   avg_pool_backward(p: number, grad: number, bounds: number, override: number, gradInput: number): void;
@@ -34,11 +35,12 @@ const SPAN_SLACK = 2;
 /**
  * A bump allocator over the module's memory, reset at the start of every kernel call (kernels are not
  * re-entrant). Memory grows on demand and is kept (wasm memory cannot shrink): the high-water mark of the
- * largest call stays allocated for the process's life.
+ * largest call stays allocated for the process's life. Below the per-call area lie the permanent
+ * reservations (the worker threads' stacks).
  */
 export class WasmHeap {
   readonly ex: WasmExports;
-  private readonly base: number;
+  private base: number;
   private top: number;
   private view: Float32Array;
 
@@ -51,6 +53,14 @@ export class WasmHeap {
 
   reset(): void {
     this.top = this.base;
+  }
+
+  /** Reserves `bytes` for the heap's life, below every later call's data; returns their address. */
+  reserve(bytes: number): number {
+    this.reset();
+    const ptr = this.alloc(bytes / 4);
+    this.base = this.top;
+    return ptr;
   }
 
   /** The float32 view of all of memory; take it again after any `alloc` (growing detaches the old one). */

@@ -1,14 +1,18 @@
 /**
  * Where the core keeps the WebAssembly kernels once something supplied their bytes: `torch-ts/node` reads
  * them from disk and instantiates synchronously; a browser calls `await torch.backends.wasm.load()`, which
- * fetches `kernels.wasm` beside this module (or takes a URL, a Response or the bytes). Nothing here touches
+ * fetches the kernels beside this module (or takes a URL, a Response or the bytes). Nothing here touches
  * Node APIs.
+ *
+ * Two builds of the same kernels exist: `kernels-mt.wasm` imports a shared memory (worker threads run on
+ * it; Node, and cross-origin isolated pages) and `kernels.wasm` owns an unshared one (every other page).
+ * A module is instantiated according to what it imports, so either file may be passed.
  */
 import type { WasmExports } from "./heap.js";
 
 interface Loaded {
   exports: WasmExports | null;
-  /** The compiled module, kept for the GEMM's workers (each instantiates its own copy). */
+  /** The compiled module, kept for the workers (each instantiates it over the same shared memory). */
   module?: WebAssembly.Module;
   error: string;
 }
@@ -28,12 +32,47 @@ function describe(e: unknown): string {
   return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
 }
 
-function check(instance: WebAssembly.Instance): WasmExports {
-  const ex = instance.exports as unknown as WasmExports;
-  for (const name of ["memory", "__heap_base", "sgemm", "conv_forward", "conv_backward_weight", "conv_backward_input", "max_pool", "avg_pool", "avg_pool_backward", "map_relu", "map_sigmoid", "map_sigmoid_backward"] as const) {
+/** Initial size of a shared memory, as the threaded build declares it (wasm/build.mjs: 4 MiB). */
+const SHARED_INITIAL_PAGES = 64;
+
+/** Whether a module imports its memory (the threaded build) rather than defining it. */
+function importsMemory(module: WebAssembly.Module): boolean {
+  return WebAssembly.Module.imports(module).some((i) => i.kind === "memory");
+}
+
+/**
+ * The imports a module needs: a shared memory for the threaded build, as large as wasm32 allows, or as an
+ * engine with a tighter limit (some browsers, 32-bit engines) accepts. Nothing for the other build.
+ */
+function importsFor(module: WebAssembly.Module): { imports: WebAssembly.Imports; memory: WebAssembly.Memory | null } {
+  if (!importsMemory(module)) return { imports: {}, memory: null };
+  let memory: WebAssembly.Memory | null = null;
+  let error: unknown = null;
+  for (const maximum of [65536, 32768, 16384]) {
+    try {
+      memory = new WebAssembly.Memory({ initial: SHARED_INITIAL_PAGES, maximum, shared: true });
+      break;
+    } catch (e) {
+      error = e;
+    }
+  }
+  if (memory === null) throw new Error(`this engine cannot create the shared memory the threaded kernels need (${describe(error)})`);
+  return { imports: { env: { memory } }, memory };
+}
+
+function check(instance: WebAssembly.Instance, memory: WebAssembly.Memory | null): WasmExports {
+  const ex = (memory === null ? instance.exports : { ...instance.exports, memory }) as unknown as WasmExports;
+  for (const name of ["memory", "__heap_base", "sgemm", "conv_forward", "conv_backward_weight", "conv_backward_input", "max_pool", "avg_pool", "avg_pool_backward", "map_relu", "map_sigmoid", "map_sigmoid_backward", "add_into"] as const) {
     if (!(name in ex)) throw new Error(`kernels.wasm lacks the export '${name}' (built from another version of wasm/kernels.c?)`);
   }
   return ex;
+}
+
+/** Whether this engine can share memory between threads (Node; cross-origin isolated pages). */
+export function canShareMemory(): boolean {
+  const g = globalThis as unknown as { crossOriginIsolated?: boolean; process?: { versions?: { node?: string } } };
+  if (typeof SharedArrayBuffer !== "function") return false;
+  return g.process?.versions?.node !== undefined || g.crossOriginIsolated === true;
 }
 
 /** @internal Instantiates the kernels from their bytes, synchronously (Node; small modules elsewhere). */
@@ -45,7 +84,8 @@ export function provideWasmBytes(bytes: BufferSource, where: string): void {
   }
   try {
     const module = new WebAssembly.Module(bytes);
-    state = { exports: check(new WebAssembly.Instance(module, {})), module, error: "" };
+    const { imports, memory } = importsFor(module);
+    state = { exports: check(new WebAssembly.Instance(module, imports), memory), module, error: "" };
   } catch (e) {
     state = { exports: null, error: `${where} did not load: ${describe(e)}` };
   }
@@ -73,9 +113,10 @@ export function wasmError(): string | null {
 
 /**
  * Loads the kernels asynchronously, the way browsers must (main threads may not compile large modules
- * synchronously): from `source` (a URL, a fetch Response or the module's bytes), by default the
- * `kernels.wasm` that the build puts beside this module. Resolves true when they loaded; false, with the
- * reason in `unavailableReason()`, when they did not. Never rejects.
+ * synchronously): from `source` (a URL, a fetch Response or the module's bytes), by default the build
+ * beside this module: `kernels-mt.wasm` where memory can be shared (then `torch.setNumThreads` splits work
+ * across Web Workers), else `kernels.wasm`. Resolves true when they loaded; false, with the reason in
+ * `unavailableReason()`, when they did not. Never rejects.
  */
 export async function loadWasm(source?: string | URL | Response | BufferSource): Promise<boolean> {
   const problem = engineProblem();
@@ -83,11 +124,12 @@ export async function loadWasm(source?: string | URL | Response | BufferSource):
     state = { exports: null, error: problem };
     return false;
   }
-  const where = source === undefined || typeof source === "string" || source instanceof URL ? String(source ?? "kernels.wasm") : "kernels.wasm";
+  const file = canShareMemory() ? "kernels-mt.wasm" : "kernels.wasm";
+  const where = source === undefined || typeof source === "string" || source instanceof URL ? String(source ?? file) : "kernels.wasm";
   try {
     let bytes: BufferSource;
     if (source === undefined || typeof source === "string" || source instanceof URL) {
-      const response = await fetch(source ?? new URL("./kernels.wasm", import.meta.url));
+      const response = await fetch(source ?? new URL(`./${file}`, import.meta.url));
       if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`);
       bytes = await response.arrayBuffer();
     } else if (typeof Response !== "undefined" && source instanceof Response) {
@@ -96,7 +138,8 @@ export async function loadWasm(source?: string | URL | Response | BufferSource):
       bytes = source as BufferSource;
     }
     const module = await WebAssembly.compile(bytes);
-    state = { exports: check(await WebAssembly.instantiate(module, {})), module, error: "" };
+    const { imports, memory } = importsFor(module);
+    state = { exports: check(await WebAssembly.instantiate(module, imports), memory), module, error: "" };
     return true;
   } catch (e) {
     state = { exports: null, error: `${where} did not load: ${describe(e)}` };

@@ -1,18 +1,20 @@
 /**
- * Threads for the wasm GEMM: `torch.setNumThreads(n)` on the wasm backend keeps n − 1 workers, each with its
- * own instance of kernels.wasm (own linear memory, own packing buffers) and one SharedArrayBuffer through
- * which the calling thread hands it a block of rows: A rows, B and (when β ≠ 0) C rows, dense. The caller
- * computes the first block itself, then waits on Atomics for the others.
+ * Threads for the wasm kernels: `torch.setNumThreads(n)` on the wasm backend keeps n − 1 workers. Every
+ * worker instantiates kernels-mt.wasm over the caller's own shared linear memory, with its own shadow stack
+ * (the kernels' packing buffers are stack locals), so a job is just a kernel call on addresses the caller
+ * already staged: nothing is copied to or from a worker. The caller runs the first job itself and waits
+ * on Atomics for the others.
  *
- * Results do not depend on the thread count: blocks are whole multiples of the 4-row micro-tile, at least
- * 4 rows, so every element of C is the same sequence of float32 operations as on one thread. A block whose
- * worker is not ready yet (workers start asynchronously), was retired, or reported an error, is computed by
- * the caller: the answer is the same, only later.
+ * Results depend on the thread count only where the op says so: the caller splits work into as many jobs
+ * as threads are set, whether or not every worker is ready, and computes itself the job of a worker that
+ * is not ready yet (workers start asynchronously), was retired, or whose job threw. The answer is the same,
+ * only later.
  *
  * Workers come from a spawner: `torch-ts/node` registers worker_threads; browsers get Web Workers from a
- * Blob URL where the page is cross-origin isolated (SharedArrayBuffer needs COOP/COEP). Browsers forbid
+ * Blob URL where the page is cross-origin isolated (shared memory needs COOP/COEP). Browsers forbid
  * Atomics.wait on the main thread, so the caller spins on Atomics.load there.
  */
+import type { WasmExports, WasmHeap } from "./heap.js";
 
 /** A started worker, as the spawner returns it. */
 export interface WorkerHandle {
@@ -22,34 +24,50 @@ export interface WorkerHandle {
 /** Starts a worker running `body` (a JavaScript function expression) applied to `data`. */
 export type SpawnWorker = (body: string, data: WorkerData) => WorkerHandle;
 
-/** What a worker receives: the compiled kernels and its own shared buffer (control words, then data). */
-export interface WorkerData {
-  module: WebAssembly.Module;
-  sab: SharedArrayBuffer;
+/** The kernels a job may call, by index in this list. */
+export const JOB_KERNELS = ["sgemm", "conv_forward", "conv_backward_input", "conv_backward_weight"] as const;
+export type JobKernel = (typeof JOB_KERNELS)[number];
+
+/** One kernel call: its export and its arguments (addresses in the shared memory, sizes, scalars). */
+export interface Job {
+  kernel: JobKernel;
+  args: number[];
 }
 
-/** Int32 control words at the start of each worker's buffer. */
+/** What a worker receives: the compiled kernels, the shared memory, its stack and its control words. */
+export interface WorkerData {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  ctrl: SharedArrayBuffer;
+  stackTop: number;
+}
+
+/** Int32 control words of each worker, then (from byte ARGS_AT) the job's arguments as float64. */
 const SEQ = 0; // bumped by the caller per job
 const DONE = 1; // set by the worker to the job's SEQ when finished
-const STATUS = 2; // 0 ok, 1 the job threw; 2 ready (set once at start)
+const STATUS = 2; // 0 ok, 1 the job threw
 const READY = 3; // 1 once the worker instantiated the kernels
-const M_ = 4;
-const N_ = 5;
-const K_ = 6;
-const ALPHA = 7; // float32
-const BETA = 8; // float32
-const QUIT = 9;
-const HEADER_BYTES = 64;
+const QUIT = 4;
+const KERNEL = 5;
+const NARGS = 6;
+const ARGS_AT = 64;
+const MAX_ARGS = 16;
+const CTRL_BYTES = ARGS_AT + 8 * MAX_ARGS;
+
+/** Each worker's shadow stack: the kernels need ~1.1 MiB (GEMM packing buffers); the build gives 2 MiB. */
+export const STACK_BYTES = 2 << 20;
 
 /**
- * The worker's loop, as source (it runs where this module's imports do not exist). Waits for SEQ to change,
- * copies the job into its kernels' memory, runs sgemm on dense operands, copies C back, publishes DONE.
+ * The worker's loop, as source (it runs where this module's imports do not exist): instantiate the kernels
+ * over the shared memory, move the stack pointer to this worker's stack, then wait for SEQ to change, call
+ * the job's kernel, publish DONE.
  */
 const WORKER_BODY = `function (d) {
-  const ctrl = new Int32Array(d.sab, 0, ${HEADER_BYTES / 4});
-  const fctrl = new Float32Array(d.sab, 0, ${HEADER_BYTES / 4});
-  const ex = new WebAssembly.Instance(d.module, {}).exports;
-  const base = (ex.__heap_base.value + 15) & ~15;
+  const ctrl = new Int32Array(d.ctrl, 0, ${ARGS_AT / 4});
+  const args = new Float64Array(d.ctrl, ${ARGS_AT}, ${MAX_ARGS});
+  const ex = new WebAssembly.Instance(d.module, { env: { memory: d.memory } }).exports;
+  ex.__stack_pointer.value = d.stackTop;
+  const kernels = ${JSON.stringify(JOB_KERNELS)}.map((name) => ex[name]);
   Atomics.store(ctrl, ${READY}, 1);
   let seen = 0;
   for (;;) {
@@ -58,17 +76,7 @@ const WORKER_BODY = `function (d) {
     if (ctrl[${QUIT}] === 1) return;
     let status = 0;
     try {
-      const M = ctrl[${M_}], N = ctrl[${N_}], K = ctrl[${K_}], alpha = fctrl[${ALPHA}], beta = fctrl[${BETA}];
-      const n = M * K + K * N + M * N;
-      const need = base + 4 * n;
-      const have = ex.memory.buffer.byteLength;
-      if (need > have) ex.memory.grow(Math.ceil((need - have) / 65536));
-      const data = new Float32Array(d.sab, ${HEADER_BYTES}, n);
-      const mem = new Float32Array(ex.memory.buffer);
-      mem.set(beta !== 0 ? data : data.subarray(0, M * K + K * N), base >> 2);
-      const c = base + 4 * (M * K + K * N);
-      ex.sgemm(M, N, K, alpha, base, K, 1, base + 4 * M * K, N, 1, beta, c, N, 1);
-      data.set(mem.subarray(c >> 2, (c >> 2) + M * N), M * K + K * N);
+      kernels[ctrl[${KERNEL}]](...args.subarray(0, ctrl[${NARGS}]));
     } catch (e) {
       status = 1;
     }
@@ -85,9 +93,16 @@ export function provideWorkerSpawner(s: SpawnWorker | null): void {
   spawner = s;
 }
 
+let defaultThreads = 1;
+
+/** @internal The thread count a new wasm backend starts with (`torch-ts/node`: the cores available). */
+export function provideDefaultThreads(n: number): void {
+  defaultThreads = Math.max(1, Math.min(MAX_THREADS, Math.floor(n)));
+}
+
 let browserSpawn: SpawnWorker | null | undefined;
 
-/** Web Workers from a Blob URL, where SharedArrayBuffer exists (a cross-origin isolated page). */
+/** Web Workers from a Blob URL, where shared memory exists (a cross-origin isolated page). */
 function browserSpawner(): SpawnWorker | null {
   if (browserSpawn === undefined) browserSpawn = makeBrowserSpawner();
   return browserSpawn;
@@ -104,6 +119,12 @@ function makeBrowserSpawner(): SpawnWorker | null {
   };
 }
 
+/** The cores a browser reports, for the default thread count of cross-origin isolated pages. */
+function browserCores(): number {
+  const g = globalThis as unknown as { navigator?: { hardwareConcurrency?: number }; crossOriginIsolated?: boolean };
+  return g.crossOriginIsolated === true ? (g.navigator?.hardwareConcurrency ?? 1) : 1;
+}
+
 /** Whether Atomics.wait may block this thread (not a browser's main thread). */
 let canBlock: boolean | null = null;
 
@@ -118,51 +139,43 @@ function waitDone(ctrl: Int32Array, seq: number): void {
     }
   }
   while (Atomics.load(ctrl, DONE) !== seq) {
-    // Spin: a browser's main thread may not block (the job is at least ~2^18 flops, tens of microseconds).
+    // Spin: a browser's main thread may not block (jobs are split only above ~2^20 multiply-adds).
   }
 }
 
 class PoolWorker {
   readonly handle: WorkerHandle;
-  readonly sab: SharedArrayBuffer;
   readonly ctrl: Int32Array;
-  readonly fctrl: Float32Array;
+  private readonly args: Float64Array;
   private seq = 0;
 
-  constructor(spawn: SpawnWorker, module: WebAssembly.Module, floats: number) {
-    this.sab = new SharedArrayBuffer(HEADER_BYTES + 4 * floats);
-    this.ctrl = new Int32Array(this.sab, 0, HEADER_BYTES / 4);
-    this.fctrl = new Float32Array(this.sab, 0, HEADER_BYTES / 4);
-    this.handle = spawn(WORKER_BODY, { module, sab: this.sab });
-  }
-
-  get capacity(): number {
-    return (this.sab.byteLength - HEADER_BYTES) / 4;
+  constructor(spawn: SpawnWorker, module: WebAssembly.Module, memory: WebAssembly.Memory, stackTop: number) {
+    const sab = new SharedArrayBuffer(CTRL_BYTES);
+    this.ctrl = new Int32Array(sab, 0, ARGS_AT / 4);
+    this.args = new Float64Array(sab, ARGS_AT, MAX_ARGS);
+    this.handle = spawn(WORKER_BODY, { module, memory, ctrl: sab, stackTop });
   }
 
   get ready(): boolean {
     return Atomics.load(this.ctrl, READY) === 1;
   }
 
-  /** The dense data area: A [M, K], then B [K, N], then C [M, N]. */
-  data(n: number): Float32Array {
-    return new Float32Array(this.sab, HEADER_BYTES, n);
+  /** Jobs this worker finished (the number of the last). */
+  get jobsDone(): number {
+    return Atomics.load(this.ctrl, DONE);
   }
 
-  start(M: number, N: number, K: number, alpha: number, beta: number): number {
-    const c = this.ctrl;
-    c[M_] = M;
-    c[N_] = N;
-    c[K_] = K;
-    this.fctrl[ALPHA] = alpha;
-    this.fctrl[BETA] = beta;
+  start(job: Job): number {
+    this.args.set(job.args);
+    this.ctrl[KERNEL] = JOB_KERNELS.indexOf(job.kernel);
+    this.ctrl[NARGS] = job.args.length;
     this.seq = (this.seq + 1) | 0 || 1;
-    Atomics.store(c, SEQ, this.seq);
-    Atomics.notify(c, SEQ);
+    Atomics.store(this.ctrl, SEQ, this.seq);
+    Atomics.notify(this.ctrl, SEQ);
     return this.seq;
   }
 
-  /** Waits for the job; false when the worker reported an error (the caller then computes the block). */
+  /** Waits for the job; false when the worker reported an error (the caller then runs the job). */
   finish(seq: number): boolean {
     waitDone(this.ctrl, seq);
     return this.ctrl[STATUS] === 0;
@@ -176,40 +189,30 @@ class PoolWorker {
   }
 }
 
-/** Smallest job worth splitting (2·M·N·K flops): below it, handing over costs more than it saves. */
-export const MIN_SPLIT_MNK = 1 << 18;
-/** Rows per block are a multiple of the micro-tile height, so each thread's C elements are computed as on one thread. */
-const MR = 4;
 /** The most threads the wasm backend accepts. */
 export const MAX_THREADS = 64;
 
-/** A block of rows handed to a worker, or computed by the caller. */
-export interface RowBlock {
-  m0: number;
-  m1: number;
-}
-
-/** The row blocks of an M-row product on `threads` threads (first block: the caller's). */
-export function rowBlocks(M: number, threads: number): RowBlock[] {
-  const per = Math.max(MR, Math.ceil(M / threads / MR) * MR);
-  const out: RowBlock[] = [];
-  for (let m0 = 0; m0 < M; m0 += per) out.push({ m0, m1: Math.min(M, m0 + per) });
-  // A last block under MR rows would take sgemm's small-matrix path: fold it into the one before.
-  if (out.length > 1 && out[out.length - 1].m1 - out[out.length - 1].m0 < MR) {
-    const last = out.pop()!;
-    out[out.length - 1].m1 = last.m1;
-  }
-  return out;
-}
-
-/** The workers of one wasm backend; thread count 1 means none. */
+/**
+ * The workers of one wasm backend over its heap's shared memory; thread count 1 means none. With the
+ * single-threaded kernels (memory not shared: a page that is not cross-origin isolated) it stays inactive.
+ */
 export class WasmPool {
   private readonly module: WebAssembly.Module | null;
+  private readonly heap: WasmHeap | null;
   private workers: PoolWorker[] = [];
-  private threads = 1;
+  /** Stack tops reserved in the heap, one per worker slot, kept when a slot's worker is replaced. */
+  private readonly stacks: number[] = [];
+  private threads: number;
 
-  constructor(module: WebAssembly.Module | null) {
+  constructor(module: WebAssembly.Module | null, heap: WasmHeap | null) {
     this.module = module;
+    this.heap = heap;
+    this.threads = this.shared ? Math.max(defaultThreads, browserCores()) : 1;
+    if (this.threads > MAX_THREADS) this.threads = MAX_THREADS;
+  }
+
+  private get shared(): boolean {
+    return this.module !== null && this.heap !== null && typeof SharedArrayBuffer === "function" && this.heap.ex.memory.buffer instanceof SharedArrayBuffer;
   }
 
   get numThreads(): number {
@@ -222,31 +225,50 @@ export class WasmPool {
     }
     this.threads = n;
     while (this.workers.length > n - 1) this.workers.pop()!.retire();
+    // Start the workers now: they take a few tens of milliseconds to become ready.
+    this.prepare();
   }
 
-  /** Whether products are split at all: more than one thread, and a way to start workers. */
+  /** Whether work is split at all: more than one thread, shared memory, and a way to start workers. */
   get active(): boolean {
-    return this.threads > 1 && this.module !== null && (spawner ?? browserSpawner()) !== null;
+    return this.threads > 1 && this.shared && (spawner ?? browserSpawner()) !== null;
   }
 
   /**
-   * Worker `i` (0-based) with room for `floats` data floats, started or replaced as needed; null when it
-   * is not ready yet (just started), so that the caller computes that block.
+   * The number of jobs to split an op into (1 when inactive), starting any missing worker. Call it before
+   * the op stages anything: a new worker's stack is reserved at the bottom of the heap.
    */
-  worker(i: number, floats: number): PoolWorker | null {
-    const spawn = spawner ?? browserSpawner();
-    if (spawn === null || this.module === null) return null;
-    let w: PoolWorker | undefined = this.workers[i];
-    if (w !== undefined && w.capacity < floats) {
-      w.retire();
-      w = undefined;
+  prepare(): number {
+    if (!this.active) return 1;
+    const spawn = (spawner ?? browserSpawner())!;
+    for (let i = this.workers.length; i < this.threads - 1; i++) {
+      if (this.stacks[i] === undefined) this.stacks[i] = this.heap!.reserve(STACK_BYTES) + STACK_BYTES;
+      this.workers[i] = new PoolWorker(spawn, this.module!, this.heap!.ex.memory, this.stacks[i]);
     }
-    if (w === undefined) {
-      // Room grows geometrically so that a workload of slowly growing shapes restarts a worker rarely.
-      w = new PoolWorker(spawn, this.module, Math.max(floats, 2 * (this.workers[i]?.capacity ?? 0), 1 << 16));
-      this.workers[i] = w;
+    return this.threads;
+  }
+
+  /**
+   * Runs the jobs (at most one per thread), the first on the caller, the others on ready workers; a job
+   * whose worker is not ready or failed runs on the caller. Returns when all are done.
+   */
+  run(jobs: readonly Job[]): void {
+    const ex = this.heap!.ex;
+    const started: Array<{ w: PoolWorker; seq: number; job: Job }> = [];
+    const mine: Job[] = [jobs[0]];
+    for (let i = 1; i < jobs.length; i++) {
+      const w = this.workers[i - 1];
+      if (w !== undefined && w.ready) started.push({ w, seq: w.start(jobs[i]), job: jobs[i] });
+      else mine.push(jobs[i]);
     }
-    return w.ready ? w : null;
+    for (const job of mine) call(ex, job);
+    for (const { w, seq, job } of started) if (!w.finish(seq)) call(ex, job);
+  }
+
+  /** @internal Worker `i` (0-based), for tests: null when not started or not ready. */
+  worker(i: number): PoolWorker | null {
+    const w = this.workers[i];
+    return w !== undefined && w.ready ? w : null;
   }
 
   /** Ends every worker (the backend is being replaced). */
@@ -254,6 +276,18 @@ export class WasmPool {
     for (const w of this.workers) w.retire();
     this.workers = [];
   }
+}
+
+function call(ex: WasmExports, job: Job): void {
+  (ex[job.kernel] as (...a: number[]) => void)(...job.args);
+}
+
+/** Splits [0, n) into at most `parts` contiguous ranges as even as possible, `align`-multiples but the last. */
+export function splitRange(n: number, parts: number, align = 1): Array<[number, number]> {
+  const per = Math.max(align, Math.ceil(n / parts / align) * align);
+  const out: Array<[number, number]> = [];
+  for (let a = 0; a < n; a += per) out.push([a, Math.min(n, a + per)]);
+  return out;
 }
 
 export type { PoolWorker };
