@@ -34,12 +34,18 @@ export interface MaxPoolOptions {
 }
 
 function makeMaxPoolOp(nd: 2 | 3) {
-  return defineOp<{ g: PoolGeometry }>({
+  return defineOp<{ g: PoolGeometry; returnIndices: boolean }>({
     name: `MaxPool${nd}DWithIndices`,
-    forward(ctx, [x], { g }) {
+    forward(ctx, [x], { g, returnIndices }) {
       const shape = [...x.shape.slice(0, x.dim() - nd), ...g.out];
-      const out = Tensor.empty(shape, x.dtype);
-      const indices = Tensor.empty(shape, "int64");
+      const out = Tensor.forOutput(shape, x.dtype);
+      // As aten/src/ATen/native/MaxPooling.cpp: with no gradient to compute and no indices asked for, the
+      // values alone (the int64 indices cost more to allocate and fill than the pooling itself).
+      if (!returnIndices && !ctx.needsInputGrad[0]) {
+        backend().maxPool(view5(x, nd), windowOf(g), view5(out, nd), null);
+        return [out];
+      }
+      const indices = Tensor.forOutput(shape, "int64");
       backend().maxPool(view5(x, nd), windowOf(g), view5(out, nd), view5(indices, nd));
       ctx.save(indices);
       ctx.inShape = x.shape.slice();
@@ -54,12 +60,12 @@ function makeMaxPoolOp(nd: 2 | 3) {
 
 const OPS = { 2: makeMaxPoolOp(2), 3: makeMaxPoolOp(3) };
 
-/** Checks and runs max pooling over 2 or 3 spatial dims; `[output, indices]`. */
+/** Checks and runs max pooling over 2 or 3 spatial dims; `[output, indices]`, or `[output]` when no indices are needed. */
 function maxPoolNd(x: Tensor, nd: 2 | 3, kernelSize: IntOrTuple, opts: MaxPoolOptions, op: string): Tensor[] {
   checkTensor(x, op);
   checkDtype(x, op, `max_pool${nd}d`, false);
   const g = poolGeometry(x, nd, { kernelSize, ...opts }, op);
-  return OPS[nd]([x], { g });
+  return OPS[nd]([x], { g, returnIndices: Boolean(opts.returnIndices) });
 }
 
 type MaxPoolResult<O> = O extends { returnIndices: true } ? [Tensor, Tensor] : Tensor;
@@ -89,8 +95,14 @@ export function maxPool1d(input: Tensor, kernelSize: IntOrTuple, opts: MaxPoolOp
   const s = strideArg(opts.stride, k, op);
   const p = tupleArg(opts.padding ?? 0, 1, op, "padding");
   const d = tupleArg(opts.dilation ?? 1, 1, op, "dilation");
-  const r = maxPoolNd(unsqueeze(input, -2), 2, [1, k[0]], { stride: [1, s[0]], padding: [0, p[0]], dilation: [1, d[0]], ceilMode: opts.ceilMode }, op);
-  return finish([squeeze(r[0], -2), squeeze(r[1], -2)], opts.returnIndices);
+  const r = maxPoolNd(
+    unsqueeze(input, -2),
+    2,
+    [1, k[0]],
+    { stride: [1, s[0]], padding: [0, p[0]], dilation: [1, d[0]], ceilMode: opts.ceilMode, returnIndices: opts.returnIndices },
+    op,
+  );
+  return finish(r.map((t) => squeeze(t, -2)), opts.returnIndices);
 }
 
 /**

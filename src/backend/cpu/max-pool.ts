@@ -186,14 +186,74 @@ function maxOver2x2(x: View, out: View, indices: View, hs: Int32Array, ws: Int32
   }
 }
 
-export function maxPool(x: View, w: PoolWindow, out: View, indices: View): void {
+/**
+ * `maxOverWindows` without the indices: the same update rule over the same taps in the same order, so the
+ * same values bit for bit (a window with no tap gives −∞ there too).
+ */
+function maxValuesOverWindows(
+  x: View,
+  out: View,
+  ds: Int32Array,
+  de: Int32Array,
+  hs: Int32Array,
+  he: Int32Array,
+  ws: Int32Array,
+  we: Int32Array,
+  dilD: number,
+  dilH: number,
+  dilW: number,
+): void {
+  const [N, C] = x.shape;
+  const [sN, sC, sD, sH, sW] = x.strides;
+  const oD = ds.length;
+  const oH = hs.length;
+  const oW = ws.length;
+  const xb = x.buf;
+  const ob = out.buf;
+  let o = out.offset;
+  for (let n = 0; n < N; n++) {
+    for (let c = 0; c < C; c++) {
+      const base = x.offset + n * sN + c * sC;
+      for (let od = 0; od < oD; od++) {
+        const d0 = ds[od];
+        const d1 = de[od];
+        for (let oh = 0; oh < oH; oh++) {
+          const h0 = hs[oh];
+          const h1 = he[oh];
+          for (let ow = 0; ow < oW; ow++) {
+            const w0 = ws[ow];
+            const w1 = we[ow];
+            let best = -Infinity;
+            for (let d = d0; d < d1; d += dilD) {
+              const pd = base + d * sD;
+              for (let h = h0; h < h1; h += dilH) {
+                const ph = pd + h * sH;
+                for (let w = w0; w < w1; w += dilW) {
+                  const v = xb[ph + w * sW];
+                  const take = +(v > best) | +(v !== v);
+                  pickValue[0] = best;
+                  pickValue[1] = v;
+                  best = pickValue[take];
+                }
+              }
+            }
+            ob[o++] = best;
+          }
+        }
+      }
+    }
+  }
+}
+
+export function maxPool(x: View, w: PoolWindow, out: View, indices: View | null): void {
   const [, , D, H, W] = x.shape;
   const [, , oD, oH, oW] = out.shape;
   const { kernel: k, stride: s, padding: p, dilation: dl } = w;
   const [ds, de] = maxPoolBounds(D, oD, k[0], s[0], p[0], dl[0]);
   const [hs, he] = maxPoolBounds(H, oH, k[1], s[1], p[1], dl[1]);
   const [ws, we] = maxPoolBounds(W, oW, k[2], s[2], p[2], dl[2]);
-  maxOverWindows(x, out, indices, ds, de, hs, he, ws, we, dl[0], dl[1], dl[2]);
+  if (indices === null) maxValuesOverWindows(x, out, ds, de, hs, he, ws, we, dl[0], dl[1], dl[2]);
+  else maxOverWindows(x, out, indices, ds, de, hs, he, ws, we, dl[0], dl[1], dl[2]);
 }
 
 export function adaptiveMaxPool(x: View, out: View, indices: View): void {

@@ -30,9 +30,10 @@ export interface PoolKernels {
    * first maximum wins on ties, a NaN replaces the running maximum (so the last NaN's index is kept), and
    * a window of −∞ reports its first in-range tap. A window with no tap inside the input (dilation can
    * step over it) gives −∞ and PyTorch's index `(d0·H + h0)·W + w0` of its advanced start, which then
-   * lies outside the window.
+   * lies outside the window. `indices` null asks for the values only (no gradient and no indices wanted:
+   * what PyTorch's `max_pool2d` computes then), which must equal the values computed with indices.
    */
-  maxPool(x: View, w: PoolWindow, out: View, indices: View): void;
+  maxPool(x: View, w: PoolWindow, out: View, indices: View | null): void;
   /** Average pooling; the divisor rule of `cpu_avg_pool` (windows clipped to the padded extent first). */
   avgPool(x: View, w: PoolWindow, mode: AvgPoolMode, out: View): void;
   /** Adds `grad / divisor` over each window's clipped extent into the zero-filled `gradInput`. */

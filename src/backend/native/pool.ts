@@ -43,6 +43,20 @@ function floating(...views: View[]): boolean {
   return views.every((v) => v.dtype === views[0].dtype);
 }
 
+/** Scratch indices up to this many (8 MiB) are kept between calls; larger ones are allocated per call. */
+const SCRATCH_KEPT = 2 ** 20;
+let scratch = new Float64Array(0);
+
+/** Room for indices laid out as `out` (the addon writes them at out's offset and strides). */
+function indexScratch(out: View): Float64Array {
+  let n = out.offset + 1;
+  for (let i = 0; i < 5; i++) n += (out.shape[i] - 1) * out.strides[i];
+  if (n <= scratch.length) return scratch;
+  if (n > SCRATCH_KEPT) return new Float64Array(n);
+  scratch = new Float64Array(Math.min(SCRATCH_KEPT, Math.max(n, 2 * scratch.length)));
+  return scratch;
+}
+
 const shapes = (...vs: View[]): string => vs.map((v) => `[${v.shape.join(", ")}]`).join(" → ");
 const windowText = (w: PoolWindow): string =>
   `kernel [${w.kernel.join(", ")}], stride [${w.stride.join(", ")}], padding [${w.padding.join(", ")}], dilation [${w.dilation.join(", ")}]`;
@@ -58,7 +72,7 @@ export function nativePoolKernels(
 ): Pick<PoolKernels, "maxPool" | "avgPool" | "avgPoolBackward" | "poolScatter"> {
   return {
     maxPool(x, w, out, indices) {
-      if (!floating(x, out) || !(indices.buf instanceof Float64Array)) return cpuBackend.maxPool(x, w, out, indices);
+      if (!floating(x, out) || (indices !== null && !(indices.buf instanceof Float64Array))) return cpuBackend.maxPool(x, w, out, indices);
       attempt(
         "maxPool",
         () => `${shapes(x, out)}, ${windowText(w)}`,
@@ -66,7 +80,9 @@ export function nativePoolKernels(
           putView(0, x);
           putView(VIEW, out);
           putWindow(w);
-          addon.maxPool(x.buf as Float32Array, out.buf as Float32Array, indices.buf as Float64Array, params);
+          // The addon always writes indices, at out's offsets: values-only calls get reused scratch.
+          const ib = indices === null ? indexScratch(out) : (indices.buf as Float64Array);
+          addon.maxPool(x.buf as Float32Array, out.buf as Float32Array, ib, params);
         },
         () => cpuBackend.maxPool(x, w, out, indices),
       );
