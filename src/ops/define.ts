@@ -84,13 +84,20 @@ class OpNode<A> extends Node {
 export function defineOp<A = undefined>(def: OpDefinition<A>): (inputs: Tensor[], attrs: A) => Tensor[] {
   return (inputs: Tensor[], attrs: A): Tensor[] => {
     const ctx = new Context(def.name);
-    const record = isGradEnabled() && inputs.some((t) => t.requiresGrad);
-    ctx.needsInputGrad = inputs.map((t) => record && t.requiresGrad);
-    const raw = noGrad(() => def.forward(ctx, inputs, attrs));
+    const enabled = isGradEnabled();
+    let record = false;
+    if (enabled) for (const t of inputs) if (t.requiresGrad) record = true;
+    const needs = new Array<boolean>(inputs.length);
+    for (let i = 0; i < inputs.length; i++) needs[i] = record && inputs[i].requiresGrad;
+    ctx.needsInputGrad = needs;
+    // Under noGrad already (inference), the forward runs as it is: no second mode switch and closure per op.
+    const raw = enabled ? noGrad(() => def.forward(ctx, inputs, attrs)) : def.forward(ctx, inputs, attrs);
     // An output must be a fresh Tensor object: attaching a gradFn to an input would rewrite its history.
-    const outs = (Array.isArray(raw) ? raw : [raw]).map((o) =>
-      inputs.includes(o) ? o._viewAs(o.shape, o.strides, o.offset) : o,
-    );
+    const outs = Array.isArray(raw) ? raw.slice() : [raw];
+    for (let i = 0; i < outs.length; i++) {
+      const o = outs[i];
+      if (inputs.includes(o)) outs[i] = o._viewAs(o.shape, o.strides, o.offset);
+    }
     if (record) {
       const node = new OpNode(def, ctx, attrs, inputs.map((t) => t._edge()));
       node.outputMeta = outs.map((o) => ({ shape: o.shape.slice(), dtype: o.dtype }));

@@ -228,11 +228,11 @@ const addmmOp = defineUnaryOutputOp<AddmmAttrs>({
     const out = Tensor.forOutput([a.shape[0], b.shape[1]], a.dtype);
     if (beta !== 0) backend().copy(expand(input, out.shape), out);
     backend().gemm(asBatch(a), asBatch(b), asBatch(out), alpha, beta);
-    ctx.inShape = input.shape.slice();
-    ctx.save(
-      ctx.needsInputGrad[2] ? a : Tensor.empty([0], a.dtype),
-      ctx.needsInputGrad[1] ? b : Tensor.empty([0], b.dtype),
-    );
+    const n = ctx.needsInputGrad;
+    if (n[0] || n[1] || n[2]) {
+      ctx.inShape = input.shape.slice();
+      ctx.save(n[2] ? a : Tensor.empty([0], a.dtype), n[1] ? b : Tensor.empty([0], b.dtype));
+    }
     return out;
   },
   backward(ctx, [g], { beta, alpha }) {
