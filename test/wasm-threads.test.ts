@@ -27,7 +27,7 @@ import { rowBlocks, wasmLinalgKernels } from "../src/backend/wasm/gemm.js";
 import { nodeWorkerSpawner } from "../src/backend/wasm/node.js";
 import { WasmHeap, type WasmExports } from "../src/backend/wasm/heap.js";
 import { wasmExports, wasmModule } from "../src/backend/wasm/registry.js";
-import { MAX_THREADS, provideWorkerSpawner, WasmPool, type SpawnWorker } from "../src/backend/wasm/workers.js";
+import { MAX_THREADS, provideWorkerSpawner, WasmPool, type SpawnWorker, type WorkerHandle } from "../src/backend/wasm/workers.js";
 import { checkConvAgainstJs, numel, randomValues, view } from "./backend-helpers.js";
 
 const runs = (cmd: string): boolean => spawnSync(cmd, ["--version"], { stdio: "ignore" }).status === 0;
@@ -305,6 +305,52 @@ describe.skipIf(!HAVE_TOOLCHAIN)("wasm kernels on several threads", () => {
       const out2 = output(1, M, N, 0);
       silent.gemm(a, b, out2, 1, 0);
       expect(out2.buf).toEqual(ref.buf);
+    } finally {
+      provideWorkerSpawner(nodeWorkerSpawner);
+    }
+  });
+
+  it("a worker that dies mid-job fails the op with an error naming it; one killed while idle is replaced; the pool recovers", async () => {
+    const [M, N, K] = [130, 70, 90];
+    const a = operand(1, M, K, "row", 13);
+    const b = operand(1, K, N, "row", 14);
+    const ref = output(1, M, N, 0);
+    one.gemm(a, b, ref, 1, 0);
+    let handle: WorkerHandle | null = null;
+    try {
+      // The worker's thread exits as its job starts (as process.exit, a kill or running out of memory would end it).
+      provideWorkerSpawner((body, data) => {
+        const dying = body.replace("kernels[ctrl[", "process.exit(7), kernels[ctrl[");
+        expect(dying).not.toBe(body);
+        return nodeWorkerSpawner(dying, data);
+      });
+      const t = threaded(2);
+      await warm(t.pool);
+      expect(() => t.gemm(a, b, output(1, M, N, 0), 1, 0)).toThrow(
+        "wasm sgemm: worker thread 1 of 1 died during its part of the op (exit code 7); the op's result is lost. The next op starts a new worker in its place.",
+      );
+      // The next op starts a healthy worker in the dead one's place; once it is ready it takes its block again.
+      provideWorkerSpawner((body, data) => (handle = nodeWorkerSpawner(body, data)));
+      const out = output(1, M, N, 0);
+      t.gemm(a, b, out, 1, 0);
+      expect(out.buf).toEqual(ref.buf);
+      await warm(t.pool);
+      const before = t.pool.worker(0)!.jobsDone;
+      const again = output(1, M, N, 0);
+      t.gemm(a, b, again, 1, 0);
+      expect(again.buf).toEqual(ref.buf);
+      expect(t.pool.worker(0)!.jobsDone).toBe(before + 1);
+      // Killed while idle: seen as dead before any job is handed to it; the caller computes, a new one starts.
+      handle!.terminate();
+      for (let i = 0; t.pool.worker(0) !== null; i++) {
+        if (i > 500) throw new Error("the killed worker was not reported within 5 s");
+        await sleep(10);
+      }
+      const idle = output(1, M, N, 0);
+      t.gemm(a, b, idle, 1, 0);
+      expect(idle.buf).toEqual(ref.buf);
+      await warm(t.pool);
+      expect(t.pool.worker(0)).not.toBeNull();
     } finally {
       provideWorkerSpawner(nodeWorkerSpawner);
     }

@@ -11,16 +11,45 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { provideWasmBytes, provideWasmError } from "./registry.js";
-import { provideDefaultThreads, provideWorkerSpawner, type SpawnWorker } from "./workers.js";
+import { provideDefaultThreads, provideWorkerSpawner, WORKER_EXITED, type SpawnWorker } from "./workers.js";
+
+/**
+ * The thread that owns the kernels' workers: its event loop stays free (it computes nothing), so it sees a
+ * worker's exit at once and reports it through shared memory (WORKER_EXITED) to a caller that is blocked
+ * in Atomics.wait and could not receive the event itself.
+ */
+const SUPERVISOR = `const { parentPort, Worker } = require("node:worker_threads");
+const workers = new Map();
+parentPort.on("message", (m) => {
+  if (m.spawn !== undefined) {
+    const w = new Worker(m.source, { eval: true, workerData: m.data });
+    // A worker that fails to start never reports ready, and the caller computes its jobs.
+    w.on("error", () => {});
+    w.on("exit", (code) => {
+      workers.delete(m.spawn);
+      (${WORKER_EXITED})(m.data.ctrl, code);
+    });
+    workers.set(m.spawn, w);
+  } else if (m.terminate !== undefined) {
+    workers.get(m.terminate)?.terminate();
+  }
+});`;
+
+let supervisor: Worker | null = null;
+let spawned = 0;
 
 /** The kernels' workers (torch.setNumThreads on the wasm backend): worker_threads running the pool's loop. */
 export const nodeWorkerSpawner: SpawnWorker = (body, data) => {
-  const w = new Worker(`const { workerData } = require("node:worker_threads"); (${body})(workerData);`, { eval: true, workerData: data });
-  // A worker that fails to start never reports ready, and the caller computes its blocks; no crash.
-  w.on("error", () => {});
-  // Idle workers must not keep the process alive.
-  w.unref();
-  return { terminate: () => void w.terminate() };
+  if (supervisor === null) {
+    supervisor = new Worker(SUPERVISOR, { eval: true });
+    // The supervisor and its workers must not keep the process alive.
+    supervisor.unref();
+    supervisor.on("error", () => {});
+  }
+  const id = spawned++;
+  const source = `const { workerData } = require("node:worker_threads"); (${body})(workerData);`;
+  supervisor.postMessage({ spawn: id, source, data });
+  return { terminate: () => supervisor?.postMessage({ terminate: id }) };
 };
 provideWorkerSpawner(nodeWorkerSpawner);
 provideDefaultThreads(availableParallelism());

@@ -13,6 +13,13 @@
  * Workers come from a spawner: `torch-ts/node` registers worker_threads; browsers get Web Workers from a
  * Blob URL where the page is cross-origin isolated (shared memory needs COOP/COEP). Browsers forbid
  * Atomics.wait on the main thread, so the caller spins on Atomics.load there.
+ *
+ * A worker that dies (killed, out of memory, process.exit) cannot tell anyone, and the caller, blocked in
+ * Atomics.wait, cannot receive its exit event. So on Node the workers' parent is a supervisor thread whose
+ * event loop stays free: on a worker's exit it runs WORKER_EXITED, which marks the worker dead in shared
+ * memory and wakes the caller. The op then fails with an error naming the kernel and the worker, after the
+ * other workers finished; the next op starts a new worker in its place. (Web Workers have no exit event:
+ * a browser's spawner cannot report a killed worker.)
  */
 import type { WasmExports, WasmHeap } from "./heap.js";
 
@@ -43,13 +50,15 @@ export interface WorkerData {
 }
 
 /** Int32 control words of each worker, then (from byte ARGS_AT) the job's arguments as float64. */
-const SEQ = 0; // bumped by the caller per job
-const DONE = 1; // set by the worker to the job's SEQ when finished
+const SEQ = 0; // bumped by the caller per job (1 to 2^30, wrapping)
+const DONE = 1; // set by the worker to the job's SEQ when finished; DIED when the worker exited
 const STATUS = 2; // 0 ok, 1 the job threw
 const READY = 3; // 1 once the worker instantiated the kernels
 const QUIT = 4;
 const KERNEL = 5;
 const NARGS = 6;
+const EXIT_CODE = 7; // the exit code of a worker that died
+const DIED = -1;
 const ARGS_AT = 64;
 const MAX_ARGS = 16;
 const CTRL_BYTES = ARGS_AT + 8 * MAX_ARGS;
@@ -84,6 +93,17 @@ const WORKER_BODY = `function (d) {
     Atomics.store(ctrl, ${DONE}, seen);
     Atomics.notify(ctrl, ${DONE});
   }
+}`;
+
+/**
+ * What a spawner runs (as source, in the thread that owns the worker) when a worker exits: marks it dead
+ * in its control words and wakes a caller waiting for its job. Called with WorkerData.ctrl and the code.
+ */
+export const WORKER_EXITED = `function (sab, code) {
+  const ctrl = new Int32Array(sab, 0, ${ARGS_AT / 4});
+  ctrl[${EXIT_CODE}] = code;
+  Atomics.store(ctrl, ${DONE}, ${DIED});
+  Atomics.notify(ctrl, ${DONE});
 }`;
 
 let spawner: SpawnWorker | null = null;
@@ -128,19 +148,21 @@ function browserCores(): number {
 /** Whether Atomics.wait may block this thread (not a browser's main thread). */
 let canBlock: boolean | null = null;
 
-function waitDone(ctrl: Int32Array, seq: number): void {
+/** Waits until the job `seq` is done or the worker died; returns DONE's final value. */
+function waitDone(ctrl: Int32Array, seq: number): number {
+  let d = Atomics.load(ctrl, DONE);
   if (canBlock !== false) {
     try {
-      while (Atomics.load(ctrl, DONE) !== seq) Atomics.wait(ctrl, DONE, Atomics.load(ctrl, DONE));
+      for (; d !== seq && d !== DIED; d = Atomics.load(ctrl, DONE)) Atomics.wait(ctrl, DONE, d);
       canBlock = true;
-      return;
+      return d;
     } catch {
       canBlock = false;
     }
   }
-  while (Atomics.load(ctrl, DONE) !== seq) {
-    // Spin: a browser's main thread may not block (jobs are split only above ~2^20 multiply-adds).
-  }
+  // Spin: a browser's main thread may not block (jobs are split only above ~2^18 multiply-adds).
+  while (d !== seq && d !== DIED) d = Atomics.load(ctrl, DONE);
+  return d;
 }
 
 class PoolWorker {
@@ -157,7 +179,16 @@ class PoolWorker {
   }
 
   get ready(): boolean {
-    return Atomics.load(this.ctrl, READY) === 1;
+    return Atomics.load(this.ctrl, READY) === 1 && !this.dead;
+  }
+
+  /** Whether the worker exited (its spawner reported it). */
+  get dead(): boolean {
+    return Atomics.load(this.ctrl, DONE) === DIED;
+  }
+
+  get exitCode(): number {
+    return this.ctrl[EXIT_CODE];
   }
 
   /** Jobs this worker finished (the number of the last). */
@@ -169,21 +200,21 @@ class PoolWorker {
     this.args.set(job.args);
     this.ctrl[KERNEL] = JOB_KERNELS.indexOf(job.kernel);
     this.ctrl[NARGS] = job.args.length;
-    this.seq = (this.seq + 1) | 0 || 1;
+    this.seq = this.seq >= 1 << 30 ? 1 : this.seq + 1;
     Atomics.store(this.ctrl, SEQ, this.seq);
     Atomics.notify(this.ctrl, SEQ);
     return this.seq;
   }
 
-  /** Waits for the job; false when the worker reported an error (the caller then runs the job). */
-  finish(seq: number): boolean {
-    waitDone(this.ctrl, seq);
-    return this.ctrl[STATUS] === 0;
+  /** Waits for the job: "ok", "threw" (the caller then runs the job) or "died". */
+  finish(seq: number): "ok" | "threw" | "died" {
+    if (waitDone(this.ctrl, seq) === DIED) return "died";
+    return this.ctrl[STATUS] === 0 ? "ok" : "threw";
   }
 
   retire(): void {
     this.ctrl[QUIT] = 1;
-    Atomics.store(this.ctrl, SEQ, (this.seq + 1) | 0 || 1);
+    Atomics.store(this.ctrl, SEQ, this.seq >= 1 << 30 ? 1 : this.seq + 1);
     Atomics.notify(this.ctrl, SEQ);
     this.handle.terminate();
   }
@@ -241,7 +272,10 @@ export class WasmPool {
   prepare(): number {
     if (!this.active) return 1;
     const spawn = (spawner ?? browserSpawner())!;
-    for (let i = this.workers.length; i < this.threads - 1; i++) {
+    for (let i = 0; i < this.threads - 1; i++) {
+      const w = this.workers[i];
+      if (w !== undefined && !w.dead) continue;
+      // A dead worker's thread has ended: its replacement takes over its stack.
       if (this.stacks[i] === undefined) this.stacks[i] = this.heap!.reserve(STACK_BYTES) + STACK_BYTES;
       this.workers[i] = new PoolWorker(spawn, this.module!, this.heap!.ex.memory, this.stacks[i]);
     }
@@ -250,19 +284,35 @@ export class WasmPool {
 
   /**
    * Runs the jobs (at most one per thread), the first on the caller, the others on ready workers; a job
-   * whose worker is not ready or failed runs on the caller. Returns when all are done.
+   * whose worker is not ready or threw runs on the caller. Returns when all are done; throws, once every
+   * other job finished, when a worker died during its job.
    */
   run(jobs: readonly Job[]): void {
     const ex = this.heap!.ex;
-    const started: Array<{ w: PoolWorker; seq: number; job: Job }> = [];
+    const started: Array<{ w: PoolWorker; i: number; seq: number; job: Job }> = [];
     const mine: Job[] = [jobs[0]];
     for (let i = 1; i < jobs.length; i++) {
       const w = this.workers[i - 1];
-      if (w !== undefined && w.ready) started.push({ w, seq: w.start(jobs[i]), job: jobs[i] });
+      if (w !== undefined && w.ready) started.push({ w, i, seq: w.start(jobs[i]), job: jobs[i] });
       else mine.push(jobs[i]);
     }
-    for (const job of mine) call(ex, job);
-    for (const { w, seq, job } of started) if (!w.finish(seq)) call(ex, job);
+    try {
+      for (const job of mine) call(ex, job);
+    } finally {
+      // Never return (or throw) while a worker may still write into memory the next op will reuse.
+      let died: { i: number; code: number; job: Job } | null = null;
+      for (const { w, i, seq, job } of started) {
+        const r = w.finish(seq);
+        if (r === "threw") call(ex, job);
+        else if (r === "died" && died === null) died = { i, code: w.exitCode, job };
+      }
+      if (died !== null) {
+        throw new Error(
+          `wasm ${died.job.kernel}: worker thread ${died.i} of ${this.threads - 1} died during its part of the op ` +
+            `(exit code ${died.code}); the op's result is lost. The next op starts a new worker in its place.`,
+        );
+      }
+    }
   }
 
   /** @internal Worker `i` (0-based), for tests: null when not started or not ready. */
