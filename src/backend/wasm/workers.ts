@@ -296,23 +296,26 @@ export class WasmPool {
       if (w !== undefined && w.ready) started.push({ w, i, seq: w.start(jobs[i]), job: jobs[i] });
       else mine.push(jobs[i]);
     }
+    let failed: { error: unknown } | null = null;
     try {
       for (const job of mine) call(ex, job);
-    } finally {
-      // Never return (or throw) while a worker may still write into memory the next op will reuse.
-      let died: { i: number; code: number; job: Job } | null = null;
-      for (const { w, i, seq, job } of started) {
-        const r = w.finish(seq);
-        if (r === "threw") call(ex, job);
-        else if (r === "died" && died === null) died = { i, code: w.exitCode, job };
-      }
-      if (died !== null) {
-        throw new Error(
-          `wasm ${died.job.kernel}: worker thread ${died.i} of ${this.threads - 1} died during its part of the op ` +
-            `(exit code ${died.code}); the op's result is lost. The next op starts a new worker in its place.`,
-        );
-      }
+    } catch (error) {
+      failed = { error };
     }
+    // Never return (or throw) while a worker may still write into memory the next op will reuse.
+    let died: { i: number; code: number; job: Job } | null = null;
+    for (const { w, i, seq, job } of started) {
+      const r = w.finish(seq);
+      if (r === "threw" && failed === null) call(ex, job);
+      else if (r === "died" && died === null) died = { i, code: w.exitCode, job };
+    }
+    if (died !== null) {
+      throw new Error(
+        `wasm ${died.job.kernel}: worker thread ${died.i} of ${this.threads - 1} died during its part of the op ` +
+          `(exit code ${died.code}); the op's result is lost. The next op starts a new worker in its place.`,
+      );
+    }
+    if (failed !== null) throw failed.error;
   }
 
   /** @internal Worker `i` (0-based), for tests: null when not started or not ready. */
