@@ -760,6 +760,164 @@ void max_pool(const int *p, const float *x, const int *bounds, float *out, int *
   }
 }
 
+/*
+ * max_pool's four (eight) windows per vector without the indices. pmax(best, v) is `best < v ? v : best`,
+ * max_pool's rule but for NaN, which never enters best: `sum` adds up the taps instead, and a group whose
+ * sum is NaN (a NaN tap, or both infinities) is redone by the scalar loop, which keeps the last NaN.
+ * Returns 0 when some window of [a, b) must be redone.
+ */
+static inline __attribute__((always_inline)) int max_pool_values_lanes(const float *base, int sD, int sH, int sW, int dD, int dH,
+                                                                       int dW, int d0, int d1, int h0, int h1, const int *ws,
+                                                                       int span, int step, int a, int b, float *out) {
+  int ow = a;
+  v128_t bad = wasm_i32x4_splat(0);
+  for (; ow + 8 <= b; ow += 8) {
+    int w0 = ws[ow];
+    v128_t best0 = wasm_f32x4_splat(-__builtin_inff()), best1 = best0;
+    v128_t sum0 = wasm_f32x4_splat(0.0f), sum1 = sum0;
+    for (int d = d0; d < d1; d += dD) {
+      for (int h = h0; h < h1; h += dH) {
+        const float *row = base + (long)d * sD + (long)h * sH + (long)w0 * sW;
+        for (int t = 0; t < span; t += dW) {
+          const float *at = row + (long)t * sW;
+          v128_t v0 = load_step(at, step);
+          v128_t v1 = load_step(at + 4 * step, step);
+          best0 = wasm_f32x4_pmax(best0, v0);
+          best1 = wasm_f32x4_pmax(best1, v1);
+          sum0 = wasm_f32x4_add(sum0, v0);
+          sum1 = wasm_f32x4_add(sum1, v1);
+        }
+      }
+    }
+    bad = wasm_v128_or(bad, wasm_v128_or(wasm_f32x4_ne(sum0, sum0), wasm_f32x4_ne(sum1, sum1)));
+    wasm_v128_store(out + (ow - a), best0);
+    wasm_v128_store(out + (ow - a) + 4, best1);
+  }
+  for (; ow < b; ow += 4) {
+    int w0 = ws[ow];
+    v128_t best = wasm_f32x4_splat(-__builtin_inff());
+    v128_t sum = wasm_f32x4_splat(0.0f);
+    for (int d = d0; d < d1; d += dD) {
+      for (int h = h0; h < h1; h += dH) {
+        const float *row = base + (long)d * sD + (long)h * sH + (long)w0 * sW;
+        for (int t = 0; t < span; t += dW) {
+          v128_t v = load_step(row + (long)t * sW, step);
+          best = wasm_f32x4_pmax(best, v);
+          sum = wasm_f32x4_add(sum, v);
+        }
+      }
+    }
+    bad = wasm_v128_or(bad, wasm_f32x4_ne(sum, sum));
+    wasm_v128_store(out + (ow - a), best);
+  }
+  return !wasm_v128_any_true(bad);
+}
+
+/* Taps 0, 1, 2 of four windows three floats apart: the twelve floats at p, deinterleaved. */
+static inline __attribute__((always_inline)) void taps3(const float *p, v128_t *t0, v128_t *t1, v128_t *t2) {
+  v128_t a = wasm_v128_load(p), b = wasm_v128_load(p + 4), c = wasm_v128_load(p + 8);
+  *t0 = wasm_i32x4_shuffle(wasm_i32x4_shuffle(a, b, 0, 3, 6, 7), c, 0, 1, 2, 5);
+  *t1 = wasm_i32x4_shuffle(wasm_i32x4_shuffle(a, b, 1, 4, 7, 7), c, 0, 1, 2, 6);
+  *t2 = wasm_i32x4_shuffle(wasm_i32x4_shuffle(a, b, 2, 5, 5, 5), c, 0, 1, 4, 7);
+}
+
+/* max_pool_values_lanes for kernel 3, stride 3, unit stride and no dilation along W. */
+static int max_pool_values_3x3(const float *base, int sD, int sH, int dD, int dH, int d0, int d1, int h0, int h1, const int *ws,
+                               int a, int b, float *out) {
+  v128_t bad = wasm_i32x4_splat(0);
+  for (int ow = a; ow < b; ow += 4) {
+    v128_t best = wasm_f32x4_splat(-__builtin_inff());
+    v128_t sum = wasm_f32x4_splat(0.0f);
+    for (int d = d0; d < d1; d += dD) {
+      for (int h = h0; h < h1; h += dH) {
+        v128_t t0, t1, t2;
+        taps3(base + (long)d * sD + (long)h * sH + ws[ow], &t0, &t1, &t2);
+        best = wasm_f32x4_pmax(wasm_f32x4_pmax(wasm_f32x4_pmax(best, t0), t1), t2);
+        sum = wasm_f32x4_add(sum, wasm_f32x4_add(wasm_f32x4_add(t0, t1), t2));
+      }
+    }
+    bad = wasm_v128_or(bad, wasm_f32x4_ne(sum, sum));
+    wasm_v128_store(out + (ow - a), best);
+  }
+  return !wasm_v128_any_true(bad);
+}
+
+/* One window of max_pool's scalar loop, values only. */
+static inline float max_pool_value(const float *base, int sD, int sH, int sW, int dD, int dH, int dW, int d0, int d1, int h0,
+                                   int h1, int w0, int w1) {
+  float best = -__builtin_inff();
+  for (int d = d0; d < d1; d += dD) {
+    for (int h = h0; h < h1; h += dH) {
+      const float *row = base + (long)d * sD + (long)h * sH;
+      for (int w = w0; w < w1; w += dW) {
+        float v = row[(long)w * sW];
+        best = ((v > best) | (v != v)) ? v : best;
+      }
+    }
+  }
+  return best;
+}
+
+/*
+ * max_pool without the indices (the forward of a max pooling that needs no gradient): the same p, bounds
+ * and scan order, so the same values bit for bit. The caller keeps a float of memory after x (load_step).
+ */
+EXPORT(max_pool_values)
+void max_pool_values(const int *p, const float *x, const int *bounds, float *out) {
+  int N = p[0], C = p[1], oD = p[5], oH = p[6], oW = p[7];
+  int sN = p[8], sC = p[9], sD = p[10], sH = p[11], sW = p[12], dD = p[13], dH = p[14], dW = p[15], st = p[16];
+  const int *ds = bounds, *de = ds + oD, *hs = de + oD, *he = hs + oH, *ws = he + oH, *we = ws + oW;
+  int span = 0;
+  for (int ow = 0; ow < oW; ow++) span = we[ow] - ws[ow] > span ? we[ow] - ws[ow] : span;
+  int ra = 0;
+  while (ra < oW && we[ra] - ws[ra] != span) ra++;
+  int rb = ra;
+  while (rb < oW && we[rb] - ws[rb] == span && ws[rb] == ws[ra] + (rb - ra) * st) rb++;
+  int re = rb;
+  rb = ra + ((rb - ra) & ~3);
+  int tail = re > rb && re - ra >= 4 ? re - 4 : -1;
+  if (tail < 0) re = rb;
+  int step = st * sW;
+  for (int n = 0; n < N; n++) {
+    for (int c = 0; c < C; c++) {
+      const float *base = x + (long)n * sN + (long)c * sC;
+      for (int od = 0; od < oD; od++) {
+        for (int oh = 0; oh < oH; oh++) {
+          int d0 = ds[od], d1 = de[od], h0 = hs[oh], h1 = he[oh];
+          for (int ow = 0; ow < oW; ow++) {
+            if (ow == ra && rb > ra) {
+#define LANES(k, a, b, o) max_pool_values_lanes(base, sD, sH, sW, dD, dH, dW, d0, d1, h0, h1, ws, span, k, a, b, o)
+#define RUN(k) ok = LANES(k, ra, rb, out) & (tail < 0 || LANES(k, tail, re, out + (tail - ra)))
+              int ok;
+              if (st == 3 && sW == 1 && span == 3 && dW == 1) {
+                ok = max_pool_values_3x3(base, sD, sH, dD, dH, d0, d1, h0, h1, ws, ra, rb, out) &
+                     (tail < 0 || max_pool_values_3x3(base, sD, sH, dD, dH, d0, d1, h0, h1, ws, tail, re, out + (tail - ra)));
+              } else if (step == 1) {
+                RUN(1);
+              } else if (step == 2) {
+                RUN(2);
+              } else if (step == 3) {
+                RUN(3);
+              } else {
+                RUN(step);
+              }
+#undef RUN
+#undef LANES
+              if (!ok) {
+                for (int i = ra; i < re; i++) out[i - ra] = max_pool_value(base, sD, sH, sW, dD, dH, dW, d0, d1, h0, h1, ws[i], we[i]);
+              }
+              out += re - ra;
+              ow = re - 1;
+              continue;
+            }
+            *out++ = max_pool_value(base, sD, sH, sW, dD, dH, dW, d0, d1, h0, h1, ws[ow], we[ow]);
+          }
+        }
+      }
+    }
+  }
+}
+
 /* ---------------------------------------------------------------------------------------------------- */
 /* Average pooling with the js backend's arithmetic (src/backend/cpu/avg-pool.ts): sums in double from 0, */
 /* in window order, one double division, rounded to float32 once; so bit for bit the js backend's result. */

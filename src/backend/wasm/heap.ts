@@ -16,6 +16,7 @@ export interface WasmExports {
   conv_backward_input(p: number, gy: number, w: number, bias: number, gx: number, col: number): void;
   add_into(dst: number, src: number, n: number): void;
   max_pool(p: number, x: number, bounds: number, out: number, idx: number): void;
+  max_pool_values(p: number, x: number, bounds: number, out: number): void;
   avg_pool(p: number, x: number, bounds: number, override: number, out: number): void;
   avg_pool_backward(p: number, grad: number, bounds: number, override: number, gradInput: number): void;
   map_relu(x: number, y: number, n: number): void;

@@ -2,7 +2,7 @@ import type { View } from "../../tensor.js";
 import type { AvgPoolMode, PoolKernels, PoolWindow } from "../interface/pool.js";
 import { cpuBackend } from "../cpu/index.js";
 import { avgPoolBounds, maxPoolBounds } from "../cpu/pool-window.js";
-import { allFloat32, isDense, numel, type WasmExports, type WasmHeap } from "./heap.js";
+import { allFloat32, isDense, numel, type WasmHeap } from "./heap.js";
 
 /**
  * Pooling on the wasm kernels, bit for bit the js backend's results: max pooling forward (comparisons only:
@@ -12,8 +12,6 @@ import { allFloat32, isDense, numel, type WasmExports, type WasmHeap } from "./h
  */
 export function wasmPoolKernels(heap: WasmHeap): Pick<PoolKernels, "maxPool" | "avgPool" | "avgPoolBackward"> {
   const ex = heap.ex;
-  // max_pool without the indices; kernels.wasm builds from before it lack the export.
-  const maxPoolValues = (ex as WasmExports & { max_pool_values?: (p: number, x: number, bounds: number, out: number) => void }).max_pool_values?.bind(ex);
 
   /** Writes `ints` and the concatenated bounds into memory; returns their addresses. */
   function header(ints: readonly number[], bounds: readonly Int32Array[]): { pp: number; pb: number } {
@@ -63,16 +61,14 @@ export function wasmPoolKernels(heap: WasmHeap): Pick<PoolKernels, "maxPool" | "
         ...maxPoolBounds(W, oW, k[2], s[2], p[2], dl[2]),
       ]);
       const po = heap.alloc(n);
-      if (indices === null && maxPoolValues !== undefined) {
-        maxPoolValues(pp, sx.ptr, pb, po);
+      if (indices === null) {
+        ex.max_pool_values(pp, sx.ptr, pb, po);
         heap.take(po, out);
         return;
       }
-      // Without max_pool_values the indices of a values-only call stay in wasm memory, unread.
       const pi = heap.alloc(n);
       ex.max_pool(pp, sx.ptr, pb, po, pi);
       heap.take(po, out);
-      if (indices === null) return;
       const idx = new Int32Array(ex.memory.buffer, pi, n);
       const ib = indices.buf;
       for (let i = 0, o = indices.offset; i < n; i++, o++) ib[o] = idx[i];

@@ -62,7 +62,7 @@ function importsFor(module: WebAssembly.Module): { imports: WebAssembly.Imports;
 
 function check(instance: WebAssembly.Instance, memory: WebAssembly.Memory | null): WasmExports {
   const ex = (memory === null ? instance.exports : { ...instance.exports, memory }) as unknown as WasmExports;
-  for (const name of ["memory", "__heap_base", "sgemm", "conv_forward", "conv_backward_weight", "conv_backward_input", "max_pool", "avg_pool", "avg_pool_backward", "map_relu", "map_sigmoid", "map_sigmoid_backward", "add_into"] as const) {
+  for (const name of ["memory", "__heap_base", "sgemm", "conv_forward", "conv_backward_weight", "conv_backward_input", "max_pool", "max_pool_values", "avg_pool", "avg_pool_backward", "map_relu", "map_sigmoid", "map_sigmoid_backward", "add_into"] as const) {
     if (!(name in ex)) throw new Error(`kernels.wasm lacks the export '${name}' (built from another version of wasm/kernels.c?)`);
   }
   return ex;
