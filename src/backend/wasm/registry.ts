@@ -75,15 +75,33 @@ export function canShareMemory(): boolean {
   return g.process?.versions?.node !== undefined || g.crossOriginIsolated === true;
 }
 
-/** @internal Instantiates the kernels from their bytes, synchronously (Node; small modules elsewhere). */
-export function provideWasmBytes(bytes: BufferSource, where: string): void {
+/** Compiles the kernels' bytes synchronously. */
+export type CompileWasm = (bytes: BufferSource) => WebAssembly.Module;
+
+/** Bytes supplied but not compiled yet: compiling waits until something asks for the kernels. */
+let pending: { bytes: BufferSource; where: string; compile: CompileWasm } | null = null;
+
+/**
+ * @internal Supplies the kernels' bytes (Node; small modules elsewhere), to be compiled and instantiated
+ * synchronously the first time the kernels are asked for, with `compile` (Node compiles every function
+ * optimized up front), so that a program that never uses the wasm backend never compiles them.
+ */
+export function provideWasmBytes(bytes: BufferSource, where: string, compile: CompileWasm = (b) => new WebAssembly.Module(b)): void {
   const problem = engineProblem();
+  pending = null;
   if (problem !== null) {
     state = { exports: null, error: problem };
     return;
   }
+  pending = { bytes, where, compile };
+}
+
+function settle(): void {
+  if (pending === null) return;
+  const { bytes, where, compile } = pending;
+  pending = null;
   try {
-    const module = new WebAssembly.Module(bytes);
+    const module = compile(bytes);
     const { imports, memory } = importsFor(module);
     state = { exports: check(new WebAssembly.Instance(module, imports), memory), module, error: "" };
   } catch (e) {
@@ -93,21 +111,25 @@ export function provideWasmBytes(bytes: BufferSource, where: string): void {
 
 /** @internal Records why the kernels could not be found (the Node entry, when kernels.wasm is missing). */
 export function provideWasmError(error: string): void {
+  pending = null;
   state = { exports: null, error };
 }
 
 /** @internal The instantiated kernels, or null. */
 export function wasmExports(): WasmExports | null {
+  settle();
   return state.exports;
 }
 
 /** @internal The compiled module of the loaded kernels, or null. */
 export function wasmModule(): WebAssembly.Module | null {
+  settle();
   return state.exports === null ? null : (state.module ?? null);
 }
 
 /** @internal Why the kernels are unavailable, or null when they loaded. */
 export function wasmError(): string | null {
+  settle();
   return state.exports === null ? state.error : null;
 }
 
@@ -120,6 +142,7 @@ export function wasmError(): string | null {
  */
 export async function loadWasm(source?: string | URL | Response | BufferSource): Promise<boolean> {
   const problem = engineProblem();
+  pending = null;
   if (problem !== null) {
     state = { exports: null, error: problem };
     return false;
