@@ -203,11 +203,11 @@ describe.skipIf(!HAVE_TOOLCHAIN)("wasm kernels on several threads", () => {
     }
   });
 
-  /** A convolution large enough to be split (≥ 2^21 multiply-adds), 2 or 3 spatial dims, 2–7 samples. */
+  /** A convolution large enough to be split (≥ 2^21 multiply-adds), 2 or 3 spatial dims, 1–7 samples (fewer than threads: rows split). */
   const bigConv = fc
     .record({
       nsp: fc.constantFrom(2, 3),
-      N: fc.integer({ min: 2, max: 7 }),
+      N: fc.integer({ min: 1, max: 7 }),
       G: fc.integer({ min: 1, max: 2 }),
       cg: fc.integer({ min: 1, max: 5 }),
       og: fc.integer({ min: 1, max: 12 }),
@@ -272,6 +272,22 @@ describe.skipIf(!HAVE_TOOLCHAIN)("wasm kernels on several threads", () => {
       }),
       { numRuns: 12, seed: 20261207 },
     );
+    // Batch 1 (inference), bias, both GEMM paths (output width a multiple of 8 or not): rows split across threads.
+    for (const [H, W] of [[32, 32], [29, 31]]) {
+      const geom: ConvGeometry = { stride: [1, 1], padding: [2, 2], dilation: [1, 1], groups: 1 };
+      const x = view([1, 3, H, W], "float32", randomValues(3 * H * W, H));
+      const w = view([32, 3, 5, 5], "float32", randomValues(32 * 75, 2));
+      const bias = view([32], "float32", randomValues(32, 3));
+      const y1 = view([1, 32, H, W], "float32");
+      one.convForward(x, w, bias, y1, geom);
+      for (const t of ts) {
+        const before = t.pool.worker(0)!.jobsDone;
+        const y = view([1, 32, H, W], "float32");
+        t.conv.convForward(x, w, bias, y, geom);
+        expect(y.buf, `batch 1, ${H}x${W}, ${t.pool.numThreads} threads`).toEqual(y1.buf);
+        expect(t.pool.worker(0)!.jobsDone).toBe(before + 1);
+      }
+    }
     // The workers computed their blocks of samples.
     for (const { pool } of ts) {
       for (let i = 0; i < pool.numThreads - 1; i++) expect(pool.worker(i)!.jobsDone).toBeGreaterThan(0);

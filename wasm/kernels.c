@@ -305,6 +305,8 @@ typedef struct {
   int gsN, gsC, gsL;
   /* Output rows (of the flattened (od, oh) grid) per band. */
   int band;
+  /* The output rows [rb, re) conv_forward computes: all, or a thread's share when samples are too few to split. */
+  int rb, re;
 } Conv;
 
 /* First o with o*s + start >= 0, clamped to [0, O]. */
@@ -500,41 +502,41 @@ static int pointwise(const Conv *p) {
   return 1;
 }
 
-/* Each channel's L values of a dense [N, C, L] buffer set to bias[c], or zero when bias is null. */
-static void init_channels(float *y, const float *bias, int N, int C, long L) {
+/* Each channel's values [l0, l1) of a dense [N, C, L] buffer set to bias[c], or zero when bias is null. */
+static void init_channels(float *y, const float *bias, int N, int C, long L, long l0, long l1) {
   for (int n = 0; n < N; n++) {
     for (int c = 0; c < C; c++, y += L) {
       float v = bias ? bias[c] : 0.0f;
-      for (long i = 0; i < L; i++) y[i] = v;
+      for (long i = l0; i < l1; i++) y[i] = v;
     }
   }
 }
 
 /*
  * y[n, g*og + o, l] = bias[g*og + o] + sum_k w[g*og + o, k] * col(x[n, g])[k, l]: w dense [G*og, kd],
- * y dense [N, G*og, L], bias [G*og] or null.
+ * y dense [N, G*og, L], bias [G*og] or null; only the positions l of output rows [rb, re) are written.
  */
 EXPORT(conv_forward)
 void conv_forward(const Conv *p, const float *x, const float *w, const float *bias, float *y, float *col) {
   int kd = p->cg * p->KD * p->KH * p->KW;
   int L = p->OD * p->OH * p->OW;
-  int rows = p->OD * p->OH;
   int pw = pointwise(p);
   float beta = bias ? 1.0f : 0.0f;
   /* Whole 8-column strips per output row, and a product sgemm would not send to its skinny path. */
   int packed = p->sw == 1 && p->xsW == 1 && p->OW % NR == 0 && p->og >= 4;
-  if (bias) init_channels(y, bias, p->N, p->G * p->og, L);
+  long l0 = (long)p->rb * p->OW, l1 = (long)p->re * p->OW;
+  if (bias) init_channels(y, bias, p->N, p->G * p->og, L, l0, l1);
   for (int n = 0; n < p->N; n++) {
     for (int g = 0; g < p->G; g++) {
       const float *xg = x + (long)n * p->xsN + (long)g * p->cg * p->xsC;
       float *yg = y + ((long)n * p->G + g) * p->og * L;
       const float *wg = w + (long)g * p->og * kd;
       if (pw) {
-        sgemm(p->og, L, kd, 1.0f, wg, kd, 1, xg, p->xsC, p->xsW, beta, yg, L, 1);
+        sgemm(p->og, (int)(l1 - l0), kd, 1.0f, wg, kd, 1, xg + l0 * p->xsW, p->xsC, p->xsW, beta, yg + l0, L, 1);
         continue;
       }
-      for (int r0 = 0; r0 < rows; r0 += p->band) {
-        int r1 = min_i(rows, r0 + p->band);
+      for (int r0 = p->rb; r0 < p->re; r0 += p->band) {
+        int r1 = min_i(p->re, r0 + p->band);
         int lc = (r1 - r0) * p->OW;
         if (packed) {
           im2col_packed(p, xg, p->cg, r0, r1, col);
@@ -586,7 +588,7 @@ void conv_backward_input(const Conv *p, const float *gy, const float *w, const f
   int kd = p->cg * p->KD * p->KH * p->KW;
   int rows = p->OD * p->OH;
   long S = (long)p->D * p->H * p->W;
-  init_channels(gx, bias, p->N, p->G * p->cg, S);
+  init_channels(gx, bias, p->N, p->G * p->cg, S, 0, S);
   for (int n = 0; n < p->N; n++) {
     for (int g = 0; g < p->G; g++) {
       const float *gyg = gy + (long)n * p->gsN + (long)g * p->og * p->gsC;

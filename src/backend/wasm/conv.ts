@@ -13,7 +13,7 @@ import { splitRange, type Job, type WasmPool } from "./workers.js";
  * in f32). Accumulation is float32 throughout, the weight gradient's sum over samples included.
  *
  * On several threads each takes a contiguous block of samples, with its own geometry block (its sample
- * count) and column band. The forward and the input gradient are per sample, so identical for every thread
+ * count) and column band; a forward of fewer samples than threads splits the output rows instead. The forward and the input gradient are per sample, so identical for every thread
  * count; the weight gradient sums each thread's samples, then the threads' partial sums in thread order:
  * identical for a given thread count, as PyTorch's.
  */
@@ -24,7 +24,7 @@ const COL_LIMIT = 1 << 21;
 const MIN_SPLIT_MACS = 1 << 21;
 
 /** Int32 fields of the `Conv` struct in wasm/kernels.c, in its order. */
-const FIELDS = 31;
+const FIELDS = 33;
 
 interface Problem {
   N: number;
@@ -49,11 +49,13 @@ function problem(xShape: readonly number[], wShape: readonly number[], yShape: r
 }
 
 /**
- * Writes the geometry of `n` samples, x's strides (N, C, D, H, W), gy's (N, C, flat spatial) and the band
- * into memory, and allocates the band's column buffer.
+ * Writes the geometry of `n` samples, x's strides (N, C, D, H, W), gy's (N, C, flat spatial), the band and
+ * the output rows [rb, re) to compute into memory, and allocates the band's column buffer.
  */
-function geometry(heap: WasmHeap, p: Problem, n: number, xs: readonly number[] | null, gs: readonly number[] | null): { ptr: number; col: number } {
-  const band = Math.max(1, Math.min(p.rows, Math.floor(COL_LIMIT / Math.max(1, p.kd * p.OW))));
+function geometry(
+  heap: WasmHeap, p: Problem, n: number, xs: readonly number[] | null, gs: readonly number[] | null, rb = 0, re = p.rows,
+): { ptr: number; col: number } {
+  const band = bandOf(p);
   const ptr = heap.alloc(FIELDS);
   const i32 = new Int32Array(heap.ex.memory.buffer, ptr, FIELDS);
   i32.set(p.ints);
@@ -64,7 +66,14 @@ function geometry(heap: WasmHeap, p: Problem, n: number, xs: readonly number[] |
   }
   if (gs !== null) i32.set(gs, 27);
   i32[30] = band;
+  i32[31] = rb;
+  i32[32] = re;
   return { ptr, col: heap.alloc(p.kd * band * p.OW) };
+}
+
+/** The band conv_forward and the others would use (geometry's), in output rows. */
+function bandOf(p: Problem): number {
+  return Math.max(1, Math.min(p.rows, Math.floor(COL_LIMIT / Math.max(1, p.kd * p.OW))));
 }
 
 /**
@@ -79,6 +88,23 @@ function sampleJobs(
   return splitRange(p.N, parts).map(([n0, n1], i) => {
     const g = geometry(heap, p, n1 - n0, xs, gs);
     return job(g.ptr, g.col, n0, i);
+  });
+}
+
+/**
+ * The forward of fewer samples than threads (inference at batch 1): every thread takes all samples and a
+ * block of output rows. Blocks start on band boundaries and hold at least 4 output positions, so that every
+ * band's product takes the same GEMM path as on one thread: the same values. Null when not worth it.
+ */
+function rowJobs(heap: WasmHeap, p: Problem, threads: number, xs: readonly number[], job: (geom: number, col: number) => Job): Job[] | null {
+  if (p.macs < MIN_SPLIT_MACS || threads < 2) return null;
+  const band = bandOf(p);
+  const align = band < p.rows ? band : Math.max(1, Math.ceil(4 / p.OW));
+  const blocks = splitRange(p.rows, threads, align);
+  if (blocks.length < 2 || blocks.some(([a, b]) => (b - a) * p.OW < 4)) return null;
+  return blocks.map(([rb, re]) => {
+    const g = geometry(heap, p, p.N, xs, null, rb, re);
+    return job(g.ptr, g.col);
   });
 }
 
@@ -122,10 +148,13 @@ export function wasmConvKernels(heap: WasmHeap, pool: WasmPool | null = null): C
       const sb = stageBias(heap, bias);
       const out = heap.alloc(numel(y.shape));
       const perSample = 4 * p.G * p.og * p.L;
-      const jobs = sampleJobs(heap, p, t, sx.strides, null, (geom, col, n0) => ({
-        kernel: "conv_forward",
-        args: [geom, sx.ptr + 4 * n0 * sx.strides[0], sw.ptr, sb, out + n0 * perSample, col],
-      }));
+      const rows = p.N < t ? rowJobs(heap, p, t, sx.strides, (geom, col) => ({ kernel: "conv_forward", args: [geom, sx.ptr, sw.ptr, sb, out, col] })) : null;
+      const jobs =
+        rows ??
+        sampleJobs(heap, p, t, sx.strides, null, (geom, col, n0) => ({
+          kernel: "conv_forward",
+          args: [geom, sx.ptr + 4 * n0 * sx.strides[0], sw.ptr, sb, out + n0 * perSample, col],
+        }));
       runJobs(heap, pool, jobs);
       heap.take(out, y);
     },
