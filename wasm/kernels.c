@@ -934,6 +934,13 @@ static double avg_divisor(int cip, double override, int padded, int real) {
   return cip ? (double)padded : (double)real;
 }
 
+/* 1 / d where d is a power of two with a normal reciprocal (then s * (1 / d) is s / d, exactly), else 0. */
+static double exact_recip(double d) {
+  unsigned long long u = __builtin_bit_cast(unsigned long long, d);
+  unsigned e = (unsigned)(u >> 52) & 0x7ff;
+  return (u & 0xfffffffffffffull) == 0 && e >= 1 && e <= 2045 ? 1.0 / d : 0.0;
+}
+
 EXPORT(avg_pool)
 void avg_pool(const int *p, const float *x, const int *bounds, double override, float *out) {
   int N = p[0], C = p[1], oD = p[5], oH = p[6], oW = p[7];
@@ -941,6 +948,14 @@ void avg_pool(const int *p, const float *x, const int *bounds, double override, 
   const int *ds = bounds, *de = ds + oD, *dp = de + oD;
   const int *hs = dp + oD, *he = hs + oH, *hp = he + oH;
   const int *ws = hp + oH, *we = ws + oW, *wp = we + oW;
+  /* The run [ga, gb) of 2-wide W windows two apart, in whole groups of four; wp2: all of them 2 wide padded. */
+  int ga = 0;
+  while (ga < oW && we[ga] - ws[ga] != 2) ga++;
+  int gb = ga;
+  while (gb < oW && we[gb] - ws[gb] == 2 && ws[gb] == ws[ga] + 2 * (gb - ga)) gb++;
+  gb = ga + ((gb - ga) & ~3);
+  int wp2 = 1;
+  for (int ow = ga; ow < gb; ow++) wp2 &= wp[ow] == 2;
   for (int n = 0; n < N; n++) {
     for (int c = 0; c < C; c++) {
       const float *base = x + (long)n * sN + (long)c * sC;
@@ -951,34 +966,44 @@ void avg_pool(const int *p, const float *x, const int *bounds, double override, 
           if (d1 - d0 == 1 && h1 - h0 == 2 && sW == 1) {
             /* Two rows of two (AvgPool2d(2)): the general loop's sum order, unrolled. */
             const float *r0 = base + (long)d0 * sD + (long)h0 * sH, *r1 = r0 + sH;
+            int pdh = dp[od] * hp[oh];
+            /* The run's divisor where it is one power of two: multiplying by its reciprocal is the division. */
+            double rc = wp2 ? exact_recip(avg_divisor(cip, override, pdh * 2, 4)) : 0.0;
             for (int ow = 0; ow < oW; ow++) {
-              int w0 = ws[ow], w1 = we[ow];
-              if (ow + 4 <= oW && we[ow + 3] == w0 + 8 && ws[ow + 3] == w0 + 6 && ws[ow + 1] == w0 + 2 && ws[ow + 2] == w0 + 4 &&
-                  we[ow] == w0 + 2 && we[ow + 1] == w0 + 4 && we[ow + 2] == w0 + 6) {
-                /* Four adjacent 2x2 windows: the same double sums and divisions, two lanes per f64x2. */
-                v128_t a0 = wasm_v128_load(r0 + w0), a1 = wasm_v128_load(r0 + w0 + 4);
-                v128_t b0 = wasm_v128_load(r1 + w0), b1 = wasm_v128_load(r1 + w0 + 4);
-                v128_t ea = wasm_i32x4_shuffle(a0, a1, 0, 2, 4, 6), oa = wasm_i32x4_shuffle(a0, a1, 1, 3, 5, 7);
-                v128_t eb = wasm_i32x4_shuffle(b0, b1, 0, 2, 4, 6), ob = wasm_i32x4_shuffle(b0, b1, 1, 3, 5, 7);
-                v128_t z = wasm_f64x2_splat(0.0);
-                v128_t slo = wasm_f64x2_add(z, wasm_f64x2_promote_low_f32x4(ea));
-                slo = wasm_f64x2_add(slo, wasm_f64x2_promote_low_f32x4(oa));
-                slo = wasm_f64x2_add(slo, wasm_f64x2_promote_low_f32x4(eb));
-                slo = wasm_f64x2_add(slo, wasm_f64x2_promote_low_f32x4(ob));
-                v128_t shi = wasm_f64x2_add(z, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(ea, ea, 2, 3, 2, 3)));
-                shi = wasm_f64x2_add(shi, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(oa, oa, 2, 3, 2, 3)));
-                shi = wasm_f64x2_add(shi, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(eb, eb, 2, 3, 2, 3)));
-                shi = wasm_f64x2_add(shi, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(ob, ob, 2, 3, 2, 3)));
-                int pdh = dp[od] * hp[oh];
-                v128_t dlo = wasm_f64x2_make(avg_divisor(cip, override, pdh * wp[ow], 4), avg_divisor(cip, override, pdh * wp[ow + 1], 4));
-                v128_t dhi = wasm_f64x2_make(avg_divisor(cip, override, pdh * wp[ow + 2], 4), avg_divisor(cip, override, pdh * wp[ow + 3], 4));
-                v128_t qlo = wasm_f32x4_demote_f64x2_zero(wasm_f64x2_div(slo, dlo));
-                v128_t qhi = wasm_f32x4_demote_f64x2_zero(wasm_f64x2_div(shi, dhi));
-                wasm_v128_store(out, wasm_i32x4_shuffle(qlo, qhi, 0, 1, 4, 5));
-                out += 4;
-                ow += 3;
+              if (ow == ga && gb > ga) {
+                for (; ow < gb; ow += 4) {
+                  /* Four adjacent 2x2 windows: the same double sums and divisions, two lanes per f64x2. */
+                  int w0 = ws[ow];
+                  v128_t a0 = wasm_v128_load(r0 + w0), a1 = wasm_v128_load(r0 + w0 + 4);
+                  v128_t b0 = wasm_v128_load(r1 + w0), b1 = wasm_v128_load(r1 + w0 + 4);
+                  v128_t ea = wasm_i32x4_shuffle(a0, a1, 0, 2, 4, 6), oa = wasm_i32x4_shuffle(a0, a1, 1, 3, 5, 7);
+                  v128_t eb = wasm_i32x4_shuffle(b0, b1, 0, 2, 4, 6), ob = wasm_i32x4_shuffle(b0, b1, 1, 3, 5, 7);
+                  v128_t z = wasm_f64x2_splat(0.0);
+                  v128_t slo = wasm_f64x2_add(z, wasm_f64x2_promote_low_f32x4(ea));
+                  slo = wasm_f64x2_add(slo, wasm_f64x2_promote_low_f32x4(oa));
+                  slo = wasm_f64x2_add(slo, wasm_f64x2_promote_low_f32x4(eb));
+                  slo = wasm_f64x2_add(slo, wasm_f64x2_promote_low_f32x4(ob));
+                  v128_t shi = wasm_f64x2_add(z, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(ea, ea, 2, 3, 2, 3)));
+                  shi = wasm_f64x2_add(shi, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(oa, oa, 2, 3, 2, 3)));
+                  shi = wasm_f64x2_add(shi, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(eb, eb, 2, 3, 2, 3)));
+                  shi = wasm_f64x2_add(shi, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(ob, ob, 2, 3, 2, 3)));
+                  v128_t qlo, qhi;
+                  if (rc != 0.0) {
+                    qlo = wasm_f32x4_demote_f64x2_zero(wasm_f64x2_mul(slo, wasm_f64x2_splat(rc)));
+                    qhi = wasm_f32x4_demote_f64x2_zero(wasm_f64x2_mul(shi, wasm_f64x2_splat(rc)));
+                  } else {
+                    v128_t dlo = wasm_f64x2_make(avg_divisor(cip, override, pdh * wp[ow], 4), avg_divisor(cip, override, pdh * wp[ow + 1], 4));
+                    v128_t dhi = wasm_f64x2_make(avg_divisor(cip, override, pdh * wp[ow + 2], 4), avg_divisor(cip, override, pdh * wp[ow + 3], 4));
+                    qlo = wasm_f32x4_demote_f64x2_zero(wasm_f64x2_div(slo, dlo));
+                    qhi = wasm_f32x4_demote_f64x2_zero(wasm_f64x2_div(shi, dhi));
+                  }
+                  wasm_v128_store(out, wasm_i32x4_shuffle(qlo, qhi, 0, 1, 4, 5));
+                  out += 4;
+                }
+                ow = gb - 1;
                 continue;
               }
+              int w0 = ws[ow], w1 = we[ow];
               double sum = 0.0;
               if (w1 - w0 == 2) {
                 sum = (((sum + r0[w0]) + r0[w0 + 1]) + r1[w0]) + r1[w0 + 1];
@@ -1053,28 +1078,52 @@ void avg_pool_backward(const int *p, const float *g, const int *bounds, double o
 /* Dense float32 elementwise maps (src/ops/elementwise.ts's rows), computed as the js backend does: in     */
 /* double, rounded to float32 once.                                                                       */
 
+/* 2^(j/64), j = 0..63, correctly rounded (from 60-digit decimal arithmetic). */
+static const double EXP2_64[64] = {
+    0x1.0000000000000p+0, 0x1.02c9a3e778061p+0, 0x1.059b0d3158574p+0, 0x1.0874518759bc8p+0,
+    0x1.0b5586cf9890fp+0, 0x1.0e3ec32d3d1a2p+0, 0x1.11301d0125b51p+0, 0x1.1429aaea92de0p+0,
+    0x1.172b83c7d517bp+0, 0x1.1a35beb6fcb75p+0, 0x1.1d4873168b9aap+0, 0x1.2063b88628cd6p+0,
+    0x1.2387a6e756238p+0, 0x1.26b4565e27cddp+0, 0x1.29e9df51fdee1p+0, 0x1.2d285a6e4030bp+0,
+    0x1.306fe0a31b715p+0, 0x1.33c08b26416ffp+0, 0x1.371a7373aa9cbp+0, 0x1.3a7db34e59ff7p+0,
+    0x1.3dea64c123422p+0, 0x1.4160a21f72e2ap+0, 0x1.44e086061892dp+0, 0x1.486a2b5c13cd0p+0,
+    0x1.4bfdad5362a27p+0, 0x1.4f9b2769d2ca7p+0, 0x1.5342b569d4f82p+0, 0x1.56f4736b527dap+0,
+    0x1.5ab07dd485429p+0, 0x1.5e76f15ad2148p+0, 0x1.6247eb03a5585p+0, 0x1.6623882552225p+0,
+    0x1.6a09e667f3bcdp+0, 0x1.6dfb23c651a2fp+0, 0x1.71f75e8ec5f74p+0, 0x1.75feb564267c9p+0,
+    0x1.7a11473eb0187p+0, 0x1.7e2f336cf4e62p+0, 0x1.82589994cce13p+0, 0x1.868d99b4492edp+0,
+    0x1.8ace5422aa0dbp+0, 0x1.8f1ae99157736p+0, 0x1.93737b0cdc5e5p+0, 0x1.97d829fde4e50p+0,
+    0x1.9c49182a3f090p+0, 0x1.a0c667b5de565p+0, 0x1.a5503b23e255dp+0, 0x1.a9e6b5579fdbfp+0,
+    0x1.ae89f995ad3adp+0, 0x1.b33a2b84f15fbp+0, 0x1.b7f76f2fb5e47p+0, 0x1.bcc1e904bc1d2p+0,
+    0x1.c199bdd85529cp+0, 0x1.c67f12e57d14bp+0, 0x1.cb720dcef9069p+0, 0x1.d072d4a07897cp+0,
+    0x1.d5818dcfba487p+0, 0x1.da9e603db3285p+0, 0x1.dfc97337b9b5fp+0, 0x1.e502ee78b3ff6p+0,
+    0x1.ea4afa2a490dap+0, 0x1.efa1bee615a27p+0, 0x1.f50765b6e4540p+0, 0x1.fa7c1819e90d8p+0,
+};
+
 /*
- * exp(x) for x in [-120, 0] (or NaN), two lanes: x = k ln2 + r with |r| <= ln2/2 (Cody-Waite, ln2 split so
- * k ln2_hi is exact), exp(r) by its Taylor series to r^13 (truncation below 2^-56 relative), times 2^k
- * built in the exponent bits (k >= -174: always normal). Within about 1 ulp of double, as V8's fdlibm
- * Math.exp: the float32 results of the maps below round the same except within ~2^-29 of a tie.
+ * exp(x) for x in [-120, 0] (or NaN), two lanes: x = (64 m + j) ln2/64 + r with |r| <= ln2/128 (Cody-Waite,
+ * ln2/64 split so k ln2hi/64 is exact), exp(x) = 2^m 2^(j/64) exp(r), exp(r) by its Taylor series to r^6
+ * (truncation below 2^-64 relative), 2^m built in the exponent bits (m >= -174: always normal). About 1 ulp
+ * of double, as V8's fdlibm Math.exp: the float32 results of the maps below round the same except within
+ * ~2^-29 of a tie. (A table of 64 instead of a longer series: a third fewer vector operations.)
  */
 static inline v128_t exp_f64x2(v128_t x) {
-  const v128_t log2e = wasm_f64x2_splat(1.4426950408889634);
-  const v128_t ln2hi = wasm_f64x2_splat(6.93147180369123816490e-01);
-  const v128_t ln2lo = wasm_f64x2_splat(1.90821492927058770002e-10);
-  /* k = nearest(x log2e) by the 1.5 * 2^52 shifter: its low mantissa bits then hold k (two's complement). */
+  const v128_t inv = wasm_f64x2_splat(92.33248261689366); /* 64 / ln2 */
+  const v128_t ln2hi = wasm_f64x2_splat(6.93147180369123816490e-01 / 64);
+  const v128_t ln2lo = wasm_f64x2_splat(1.90821492927058770002e-10 / 64);
+  /* k = nearest(x 64/ln2) by the 1.5 * 2^52 shifter: its bits minus the shifter's are k (two's complement). */
   const v128_t shifter = wasm_f64x2_splat(6755399441055744.0);
-  v128_t ks = wasm_f64x2_add(wasm_f64x2_mul(x, log2e), shifter);
+  v128_t ks = wasm_f64x2_add(wasm_f64x2_mul(x, inv), shifter);
   v128_t k = wasm_f64x2_sub(ks, shifter);
   v128_t r = wasm_f64x2_sub(wasm_f64x2_sub(x, wasm_f64x2_mul(k, ln2hi)), wasm_f64x2_mul(k, ln2lo));
-  static const double c[] = {1.0 / 6227020800.0, 1.0 / 479001600.0, 1.0 / 39916800.0, 1.0 / 3628800.0, 1.0 / 362880.0,
-                             1.0 / 40320.0,      1.0 / 5040.0,      1.0 / 720.0,      1.0 / 120.0,     1.0 / 24.0,
-                             1.0 / 6.0,          0.5,               1.0,              1.0};
+  v128_t ki = wasm_i64x2_sub(ks, wasm_i64x2_splat(0x4338000000000000LL));
+  /* j = k mod 64 is an index in [0, 63] whatever ks holds (NaN too: the result is NaN anyway). */
+  v128_t t = wasm_f64x2_make(EXP2_64[(int)wasm_i64x2_extract_lane(ki, 0) & 63], EXP2_64[(int)wasm_i64x2_extract_lane(ki, 1) & 63]);
+  static const double c[] = {1.0 / 720.0, 1.0 / 120.0, 1.0 / 24.0, 1.0 / 6.0, 0.5, 1.0};
   v128_t p = wasm_f64x2_splat(c[0]);
-  for (int i = 1; i < 14; i++) p = wasm_f64x2_add(wasm_f64x2_mul(p, r), wasm_f64x2_splat(c[i]));
-  v128_t scale = wasm_i64x2_shl(wasm_i64x2_add(ks, wasm_i64x2_splat(1023)), 52);
-  return wasm_f64x2_mul(p, scale);
+  for (int i = 1; i < 6; i++) p = wasm_f64x2_add(wasm_f64x2_mul(p, r), wasm_f64x2_splat(c[i]));
+  /* t exp(r) = t + t (r p): the small term's rounding error is scaled by |r p| < 0.006. */
+  v128_t tr = wasm_f64x2_add(t, wasm_f64x2_mul(t, wasm_f64x2_mul(r, p)));
+  v128_t scale = wasm_i64x2_shl(wasm_i64x2_add(wasm_i64x2_shr(ki, 6), wasm_i64x2_splat(1023)), 52);
+  return wasm_f64x2_mul(tr, scale);
 }
 
 /* sigmoid as the js row: a >= 0 ? 1 / (1 + exp(-a)) : exp(a) / (1 + exp(a)), both from e = exp(-|a|). */
@@ -1090,6 +1139,17 @@ static inline v128_t sigmoid_f64x2(v128_t a) {
 EXPORT(map_sigmoid)
 void map_sigmoid(const float *x, float *y, int n) {
   int i = 0;
+  /* Eight at a time: four independent f64x2 chains hide the latency of the series' Horner steps (one
+   * chain waits on each mul and add: latency-bound, about twice as slow). Same arithmetic per element. */
+  for (; i + 8 <= n; i += 8) {
+    v128_t v = wasm_v128_load(x + i), w = wasm_v128_load(x + i + 4);
+    v128_t a0 = sigmoid_f64x2(wasm_f64x2_promote_low_f32x4(v));
+    v128_t a1 = sigmoid_f64x2(wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 2, 3)));
+    v128_t a2 = sigmoid_f64x2(wasm_f64x2_promote_low_f32x4(w));
+    v128_t a3 = sigmoid_f64x2(wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(w, w, 2, 3, 2, 3)));
+    wasm_v128_store(y + i, wasm_i32x4_shuffle(wasm_f32x4_demote_f64x2_zero(a0), wasm_f32x4_demote_f64x2_zero(a1), 0, 1, 4, 5));
+    wasm_v128_store(y + i + 4, wasm_i32x4_shuffle(wasm_f32x4_demote_f64x2_zero(a2), wasm_f32x4_demote_f64x2_zero(a3), 0, 1, 4, 5));
+  }
   for (; i + 4 <= n; i += 4) {
     v128_t v = wasm_v128_load(x + i);
     v128_t lo = wasm_f32x4_demote_f64x2_zero(sigmoid_f64x2(wasm_f64x2_promote_low_f32x4(v)));
@@ -1105,7 +1165,17 @@ void map_sigmoid(const float *x, float *y, int n) {
 /* sigmoid_backward (g, y) = g * (1 - y) * y, in double left to right as the js row. */
 EXPORT(map_sigmoid_backward)
 void map_sigmoid_backward(const float *g, const float *y, float *out, int n) {
-  for (int i = 0; i < n; i++) {
+  int i = 0;
+  const v128_t one = wasm_f64x2_splat(1.0);
+  for (; i + 4 <= n; i += 4) {
+    v128_t gv = wasm_v128_load(g + i), yv = wasm_v128_load(y + i);
+    v128_t g0 = wasm_f64x2_promote_low_f32x4(gv), g1 = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(gv, gv, 2, 3, 2, 3));
+    v128_t b0 = wasm_f64x2_promote_low_f32x4(yv), b1 = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(yv, yv, 2, 3, 2, 3));
+    v128_t r0 = wasm_f32x4_demote_f64x2_zero(wasm_f64x2_mul(wasm_f64x2_mul(g0, wasm_f64x2_sub(one, b0)), b0));
+    v128_t r1 = wasm_f32x4_demote_f64x2_zero(wasm_f64x2_mul(wasm_f64x2_mul(g1, wasm_f64x2_sub(one, b1)), b1));
+    wasm_v128_store(out + i, wasm_i32x4_shuffle(r0, r1, 0, 1, 4, 5));
+  }
+  for (; i < n; i++) {
     double b = (double)y[i];
     out[i] = (float)(((double)g[i] * (1.0 - b)) * b);
   }

@@ -194,6 +194,12 @@ function plan(x: View, dims: readonly number[], out: View): Plan {
 
 function foldAll(kind: Fold, buf: TypedArray, px: number, pl: Plan, acc: number, c: number): number {
   const { rel, n, s } = pl;
+  // Sums (every bias gradient) call their loop directly: through `fold`'s switch they ran ~1.6x slower.
+  if (kind === "sum") {
+    if (s === 1) for (let j = 0; j < rel.length; j++) acc += sumUnit(buf, px + rel[j], n);
+    else for (let j = 0; j < rel.length; j++) acc += sumStrided(buf, px + rel[j], n, s);
+    return acc;
+  }
   for (let j = 0; j < rel.length; j++) acc = fold(kind, buf, px + rel[j], n, s, acc, c);
   return acc;
 }

@@ -25,7 +25,7 @@ export function createWasmBackend(ex: WasmExports): Backend {
     getNumThreads: () => pool.numThreads,
     ...wasmLinalgKernels(heap, pool),
     ...wasmConvKernels(heap, pool),
-    ...wasmPoolKernels(heap),
-    ...wasmMapKernels(heap),
+    ...wasmPoolKernels(heap, pool),
+    ...wasmMapKernels(heap, pool),
   };
 }

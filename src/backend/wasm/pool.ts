@@ -3,40 +3,108 @@ import type { AvgPoolMode, PoolKernels, PoolWindow } from "../interface/pool.js"
 import { cpuBackend } from "../cpu/index.js";
 import { avgPoolBounds, maxPoolBounds } from "../cpu/pool-window.js";
 import { allFloat32, isDense, numel, type WasmHeap } from "./heap.js";
+import { splitRange, type Job, type WasmPool } from "./workers.js";
 
 /**
  * Pooling on the wasm kernels, bit for bit the js backend's results: max pooling forward (comparisons only:
  * the js backend's window bounds, tie and NaN rules) and average pooling forward and backward (the js
  * backend's double sums and divisions, rounded to float32 where it rounds). The index scatters, adaptive,
  * fractional and stochastic pooling stay on the js backend.
+ *
+ * On several threads each takes a contiguous block of the (sample, channel) planes, with its own copy of
+ * the int header (its plane count) and its pointers moved to the block. Every plane is pooled alone, so
+ * the results are the same for every thread count.
  */
-export function wasmPoolKernels(heap: WasmHeap): Pick<PoolKernels, "maxPool" | "avgPool" | "avgPoolBackward"> {
-  const ex = heap.ex;
 
-  /** Writes `ints` and the concatenated bounds into memory; returns their addresses. */
-  function header(ints: readonly number[], bounds: readonly Int32Array[]): { pp: number; pb: number } {
-    let len = 0;
-    for (const b of bounds) len += b.length;
-    const pp = heap.alloc(ints.length);
-    const pb = heap.alloc(len);
-    const mem = ex.memory.buffer;
-    new Int32Array(mem, pp, ints.length).set(ints);
-    const b32 = new Int32Array(mem, pb, len);
-    let at = 0;
-    for (const b of bounds) {
-      b32.set(b, at);
-      at += b.length;
+/**
+ * Smallest pooling split across threads, per kernel, in window taps (outputs times window volume): about
+ * 100 us on one thread. Below it waking a worker (tens of us when its core idles) costs more than the half
+ * of the work it takes over (measured on 2 cores).
+ */
+const MIN_SPLIT_TAPS = { max_pool_values: 1 << 19, max_pool: 1 << 18, avg_pool: 1 << 19, avg_pool_backward: 1 << 18 } as const;
+
+/** The header's int fields: N, C, D, H, W, oD, oH, oW, the strides (N, C, D, H, W) at 8, then the kernel's own. */
+const HEADER_N = 0;
+const HEADER_C = 1;
+const HEADER_SN = 8;
+const HEADER_SC = 9;
+
+/** The bounds of the last geometry asked for, per kind: a module pools one geometry call after call. */
+class BoundsCache {
+  private key: number[] = [];
+  private bounds: Int32Array = new Int32Array(0);
+
+  get(key: number[], make: () => Int32Array[]): Int32Array {
+    if (key.length !== this.key.length || key.some((k, i) => k !== this.key[i])) {
+      const parts = make();
+      const all = new Int32Array(parts.reduce((n, b) => n + b.length, 0));
+      let at = 0;
+      for (const b of parts) {
+        all.set(b, at);
+        at += b.length;
+      }
+      this.key = key;
+      this.bounds = all;
     }
-    return { pp, pb };
+    return this.bounds;
+  }
+}
+
+/** Where a job's planes start: the plane index for the header's pointers, and its (N, C) block. */
+interface Block {
+  /** First plane's element offset in the input and in the output(s), relative to their bases. */
+  inAt: number;
+  outAt: number;
+  N: number;
+  C: number;
+}
+
+/**
+ * The planes of an [N, C] batch in at most `parts` blocks: runs of planes (a sample's channels may be
+ * cut) when the input's planes are evenly spaced (sN = C·sC, or one sample), else whole samples.
+ */
+function blocks(N: number, C: number, sN: number, sC: number, outPlane: number, parts: number): Block[] {
+  if (N === 1 || sN === C * sC) {
+    return splitRange(N * C, parts).map(([a, b]) => ({ inAt: a * sC, outAt: a * outPlane, N: 1, C: b - a }));
+  }
+  return splitRange(N, parts).map(([a, b]) => ({ inAt: a * sN, outAt: a * C * outPlane, N: b - a, C }));
+}
+
+export function wasmPoolKernels(heap: WasmHeap, pool: WasmPool | null = null): Pick<PoolKernels, "maxPool" | "avgPool" | "avgPoolBackward"> {
+  const ex = heap.ex;
+  const maxCache = new BoundsCache();
+  const avgCache = new BoundsCache();
+
+  /** The thread count to split the kernel's window taps into (1 when not worth it); call before `heap.reset()`. */
+  const threads = (kernel: keyof typeof MIN_SPLIT_TAPS, outputs: number, w: PoolWindow): number =>
+    pool === null || outputs * w.kernel[0] * w.kernel[1] * w.kernel[2] < MIN_SPLIT_TAPS[kernel] ? 1 : pool.prepare();
+
+  /** Writes the bounds, then one header per block of planes (`ints` with the block's N and C); runs the kernel on each. */
+  function run(
+    threadCount: number, ints: number[], bounds: Int32Array, outPlane: number,
+    job: (header: number, pb: number, b: Block) => Job,
+  ): void {
+    const pb = heap.alloc(bounds.length);
+    new Int32Array(ex.memory.buffer, pb, bounds.length).set(bounds);
+    const jobs = blocks(ints[HEADER_N], ints[HEADER_C], ints[HEADER_SN], ints[HEADER_SC], outPlane, threadCount).map((b) => {
+      const pp = heap.alloc(ints.length);
+      const h = new Int32Array(ex.memory.buffer, pp, ints.length);
+      h.set(ints);
+      h[HEADER_N] = b.N;
+      h[HEADER_C] = b.C;
+      return job(pp, pb, b);
+    });
+    if (jobs.length > 1) pool!.run(jobs);
+    else (ex[jobs[0].kernel] as (...a: number[]) => void)(...jobs[0].args);
   }
 
-  function avgBounds(inShape: readonly number[], outShape: readonly number[], w: PoolWindow): Int32Array[] {
+  function avgBounds(inShape: readonly number[], outShape: readonly number[], w: PoolWindow): Int32Array {
     const { kernel: k, stride: s, padding: p } = w;
-    return [
+    return avgCache.get([...inShape.slice(2), ...outShape.slice(2), ...k, ...s, ...p], () => [
       ...avgPoolBounds(inShape[2], outShape[2], k[0], s[0], p[0]),
       ...avgPoolBounds(inShape[3], outShape[3], k[1], s[1], p[1]),
       ...avgPoolBounds(inShape[4], outShape[4], k[2], s[2], p[2]),
-    ];
+    ]);
   }
 
   /** The divisor override as the kernels take it: 0 for none (the op rejects an override of 0). */
@@ -51,23 +119,26 @@ export function wasmPoolKernels(heap: WasmHeap): Pick<PoolKernels, "maxPool" | "
       if (!allFloat32(x, out) || !isDense(out) || (indices !== null && !isDense(indices)) || n === 0 || D * H * W >= 2 ** 31) {
         return cpuBackend.maxPool(x, w, out, indices);
       }
+      const t = threads(indices === null ? "max_pool_values" : "max_pool", n, w);
       heap.reset();
       const { kernel: k, stride: s, padding: p, dilation: dl } = w;
       const sx = heap.put(x);
-      // max_pool's vector loads may read a float past x's last element: this header keeps memory there.
-      const { pp, pb } = header([N, C, D, H, W, oD, oH, oW, ...sx.strides, dl[0], dl[1], dl[2], s[2]], [
+      const bounds = maxCache.get([D, H, W, oD, oH, oW, ...k, ...s, ...p, ...dl], () => [
         ...maxPoolBounds(D, oD, k[0], s[0], p[0], dl[0]),
         ...maxPoolBounds(H, oH, k[1], s[1], p[1], dl[1]),
         ...maxPoolBounds(W, oW, k[2], s[2], p[2], dl[2]),
       ]);
+      // max_pool's vector loads may read a float past x's last element: the headers after it keep memory there.
+      const ints = [N, C, D, H, W, oD, oH, oW, ...sx.strides, dl[0], dl[1], dl[2], s[2]];
       const po = heap.alloc(n);
+      const plane = oD * oH * oW;
       if (indices === null) {
-        ex.max_pool_values(pp, sx.ptr, pb, po);
+        run(t, ints, bounds, plane, (pp, pb, b) => ({ kernel: "max_pool_values", args: [pp, sx.ptr + 4 * b.inAt, pb, po + 4 * b.outAt] }));
         heap.take(po, out);
         return;
       }
       const pi = heap.alloc(n);
-      ex.max_pool(pp, sx.ptr, pb, po, pi);
+      run(t, ints, bounds, plane, (pp, pb, b) => ({ kernel: "max_pool", args: [pp, sx.ptr + 4 * b.inAt, pb, po + 4 * b.outAt, pi + 4 * b.outAt] }));
       heap.take(po, out);
       const idx = new Int32Array(ex.memory.buffer, pi, n);
       const ib = indices.buf;
@@ -77,27 +148,30 @@ export function wasmPoolKernels(heap: WasmHeap): Pick<PoolKernels, "maxPool" | "
     avgPool(x, w, mode, out) {
       const n = numel(out.shape);
       if (!allFloat32(x, out) || !isDense(out) || n === 0) return cpuBackend.avgPool(x, w, mode, out);
+      const t = threads("avg_pool", n, w);
       heap.reset();
       const sx = heap.put(x);
-      const { pp, pb } = header([...x.shape, ...out.shape.slice(2), ...sx.strides, mode.countIncludePad ? 1 : 0], avgBounds(x.shape, out.shape, w));
+      const bounds = avgBounds(x.shape, out.shape, w);
       const po = heap.alloc(n);
-      ex.avg_pool(pp, sx.ptr, pb, override(mode), po);
+      const ints = [...x.shape, ...out.shape.slice(2), ...sx.strides, mode.countIncludePad ? 1 : 0];
+      run(t, ints, bounds, n / (x.shape[0] * x.shape[1]), (pp, pb, b) => ({ kernel: "avg_pool", args: [pp, sx.ptr + 4 * b.inAt, pb, override(mode), po + 4 * b.outAt] }));
       heap.take(po, out);
     },
 
     avgPoolBackward(grad: View, w, mode, gradInput) {
       const n = numel(gradInput.shape);
-      if (!allFloat32(grad, gradInput) || !isDense(gradInput) || n === 0 || numel(grad.shape) === 0) {
+      const m = numel(grad.shape);
+      if (!allFloat32(grad, gradInput) || !isDense(gradInput) || n === 0 || m === 0) {
         return cpuBackend.avgPoolBackward(grad, w, mode, gradInput);
       }
+      const t = threads("avg_pool_backward", m, w);
       heap.reset();
       const sg = heap.put(grad);
-      const { pp, pb } = header(
-        [...gradInput.shape, ...grad.shape.slice(2), ...sg.strides, mode.countIncludePad ? 1 : 0],
-        avgBounds(gradInput.shape, grad.shape, w),
-      );
+      const bounds = avgBounds(gradInput.shape, grad.shape, w);
       const pg = heap.alloc(n);
-      ex.avg_pool_backward(pp, sg.ptr, pb, override(mode), pg);
+      const ints = [...gradInput.shape, ...grad.shape.slice(2), ...sg.strides, mode.countIncludePad ? 1 : 0];
+      const plane = n / (gradInput.shape[0] * gradInput.shape[1]);
+      run(t, ints, bounds, plane, (pp, pb, b) => ({ kernel: "avg_pool_backward", args: [pp, sg.ptr + 4 * b.inAt, pb, override(mode), pg + 4 * b.outAt] }));
       heap.take(pg, gradInput);
     },
   };
