@@ -24,6 +24,7 @@ import { cpuBackend } from "../src/backend/cpu/index.js";
 import type { ConvGeometry } from "../src/backend/interface/conv.js";
 import { wasmConvKernels } from "../src/backend/wasm/conv.js";
 import { rowBlocks, wasmLinalgKernels } from "../src/backend/wasm/gemm.js";
+import { wasmMapKernels } from "../src/backend/wasm/map.js";
 import { nodeWorkerSpawner } from "../src/backend/wasm/node.js";
 import { WasmHeap, type WasmExports } from "../src/backend/wasm/heap.js";
 import { wasmExports, wasmModule } from "../src/backend/wasm/registry.js";
@@ -291,6 +292,42 @@ describe.skipIf(!HAVE_TOOLCHAIN)("wasm kernels on several threads", () => {
     // The workers computed their blocks of samples.
     for (const { pool } of ts) {
       for (let i = 0; i < pool.numThreads - 1; i++) expect(pool.worker(i)!.jobsDone).toBeGreaterThan(0);
+    }
+  });
+
+  it("elementwise maps split across threads equal one thread bit for bit, and the workers take their ranges", async () => {
+    const maps = [2, 3].map((threads) => {
+      const heap = new WasmHeap(wasmExports()!);
+      const pool = new WasmPool(wasmModule(), heap);
+      pool.setNumThreads(threads);
+      pools.push(pool);
+      return { pool, map: wasmMapKernels(heap, pool).map };
+    });
+    for (const { pool } of maps) await warm(pool);
+    const single = wasmMapKernels(new WasmHeap(wasmExports()!)).map;
+    const rows = [
+      { name: "relu", arity: 1, expr: "(a > 0 ? a : a !== a ? a : 0)" },
+      { name: "sigmoid", arity: 1, expr: "(a >= 0 ? 1 / (1 + Math.exp(-a)) : Math.exp(a) / (1 + Math.exp(a)))" },
+      { name: "sigmoid_backward", arity: 2, expr: "a * (1 - b) * b" },
+    ] as const;
+    // Sizes past each row's split threshold (sigmoid's is 2^15 per thread, the others' 2^18 and 2^19), odd ones.
+    for (const n of [(1 << 16) + 7, (1 << 20) + 13]) {
+      const x = view([n], "float32", Float64Array.from(values(n, n), (v) => v * 30));
+      const y = view([n], "float32", Float64Array.from(values(n, n + 1), (v) => (v + 1) / 2));
+      for (const row of rows) {
+        const inputs = row.arity === 1 ? [x] : [x, y];
+        const o1 = view([n], "float32");
+        single(row, inputs, o1);
+        for (const t of maps) {
+          const before = t.pool.worker(0)!.jobsDone;
+          const o = view([n], "float32");
+          t.map(row, inputs, o);
+          // Bytes compared at once (toEqual walks a million elements slowly); the inputs hold no NaN.
+          const same = Buffer.from(o.buf.buffer).equals(Buffer.from(o1.buf.buffer));
+          expect(same, `${row.name}, ${n} elements, ${t.pool.numThreads} threads: equal to one thread`).toBe(true);
+          if (row.name === "sigmoid" || n > 1 << 20) expect(t.pool.worker(0)!.jobsDone, `${row.name}, ${n}: worker 0 ran its range`).toBe(before + 1);
+        }
+      }
     }
   });
 
