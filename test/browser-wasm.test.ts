@@ -123,7 +123,7 @@ const PAGE_SCRIPT = `(async () => {
     const { wasmConvKernels } = await import("/dist/backend/wasm/conv.js");
     const { WasmHeap } = await import("/dist/backend/wasm/heap.js");
     const registry = await import("/dist/backend/wasm/registry.js");
-    const [M, N, K] = [130, 70, 90];
+    const [M, N, K] = [130, 70, 470]; // above the split threshold (MIN_SPLIT_MNK)
     const heap = new WasmHeap(registry.wasmExports());
     const pool = new WasmPool(registry.wasmModule(), heap);
     pool.setNumThreads(2);

@@ -23,7 +23,7 @@ import type { View } from "../src/tensor.js";
 import { cpuBackend } from "../src/backend/cpu/index.js";
 import type { ConvGeometry } from "../src/backend/interface/conv.js";
 import { wasmConvKernels } from "../src/backend/wasm/conv.js";
-import { rowBlocks, wasmLinalgKernels } from "../src/backend/wasm/gemm.js";
+import { MIN_SPLIT_MNK, rowBlocks, wasmLinalgKernels } from "../src/backend/wasm/gemm.js";
 import { wasmMapKernels } from "../src/backend/wasm/map.js";
 import { nodeWorkerSpawner } from "../src/backend/wasm/node.js";
 import { WasmHeap, type WasmExports } from "../src/backend/wasm/heap.js";
@@ -164,7 +164,9 @@ describe.skipIf(!HAVE_TOOLCHAIN)("wasm kernels on several threads", () => {
           beta: fc.constantFrom(0, 1, 0.5),
           seed: fc.integer({ min: 1, max: 1 << 20 }),
         }),
-        ({ batch, M, N, K, la, lb, beta, seed }) => {
+        ({ batch, M, N, K: k, la, lb, beta, seed }) => {
+          // Every product is large enough to be split.
+          const K = Math.max(k, Math.ceil(MIN_SPLIT_MNK / (M * N)));
           const a = operand(batch, M, K, la, seed);
           const b = operand(batch, K, N, lb, seed + 1);
           const ref = output(batch, M, N, seed + 2);
@@ -187,7 +189,7 @@ describe.skipIf(!HAVE_TOOLCHAIN)("wasm kernels on several threads", () => {
   it("matches the js backend within float32's dot-product bound (the split changes nothing)", async () => {
     const { pool, gemm } = threaded(2);
     await warm(pool);
-    const [M, N, K] = [97, 61, 129];
+    const [M, N, K] = [97, 61, 760]; // above MIN_SPLIT_MNK: split
     const a = operand(1, M, K, "row", 5);
     const b = operand(1, K, N, "transposed", 6);
     const out = output(1, M, N, 7);
@@ -340,7 +342,7 @@ describe.skipIf(!HAVE_TOOLCHAIN)("wasm kernels on several threads", () => {
       w.unref();
       return { terminate: () => void w.terminate() };
     };
-    const [M, N, K] = [130, 70, 90];
+    const [M, N, K] = [130, 70, 470]; // above MIN_SPLIT_MNK: split
     const a = operand(1, M, K, "row", 11);
     const b = operand(1, K, N, "row", 12);
     const ref = output(1, M, N, 0);
@@ -364,7 +366,7 @@ describe.skipIf(!HAVE_TOOLCHAIN)("wasm kernels on several threads", () => {
   });
 
   it("a worker that dies mid-job fails the op with an error naming it; one killed while idle is replaced; the pool recovers", async () => {
-    const [M, N, K] = [130, 70, 90];
+    const [M, N, K] = [130, 70, 470]; // above MIN_SPLIT_MNK: split
     const a = operand(1, M, K, "row", 13);
     const b = operand(1, K, N, "row", 14);
     const ref = output(1, M, N, 0);

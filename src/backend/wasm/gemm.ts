@@ -57,8 +57,11 @@ export function writeBack(heap: WasmHeap, c: { ptr: number; strides: number[] },
   cpuBackend.copy({ buf: f32, dtype: "float32", shape: out.shape, strides: c.strides, offset: c.ptr >> 2 }, out);
 }
 
-/** Smallest product worth splitting (M·N·K multiply-adds): below it, waking a worker costs more than it saves. */
-export const MIN_SPLIT_MNK = 1 << 18;
+/**
+ * Smallest product worth splitting (M·N·K multiply-adds, ~80 µs on one thread). Every thread packs all of
+ * B, so LeNet's Linear layers (0.6–3 M multiply-adds) measured 1.1–4× slower on two threads than on one.
+ */
+export const MIN_SPLIT_MNK = 1 << 22;
 /** Rows per block are a multiple of the micro-tile height, so each thread's C elements are computed as on one thread. */
 const MR = 4;
 
