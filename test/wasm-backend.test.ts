@@ -377,6 +377,48 @@ describe.skipIf(!HAVE_TOOLCHAIN)("wasm backend (WebAssembly SIMD)", () => {
       );
     });
 
+    it("windows that never overlap (stride >= kernel, 2-wide rows: the four-window backward) agree, -0, NaN and padding included", () => {
+      fc.assert(
+        fc.property(
+          fc.record({
+            N: fc.integer({ min: 1, max: 2 }),
+            C: fc.integer({ min: 1, max: 3 }),
+            H: fc.integer({ min: 2, max: 9 }),
+            W: fc.integer({ min: 2, max: 41 }),
+            sH: fc.constantFrom(2, 3),
+            sW: fc.constantFrom(2, 3),
+            p: fc.tuple(fc.nat({ max: 1 }), fc.nat({ max: 1 })),
+            ceil: fc.boolean(),
+            countIncludePad: fc.boolean(),
+            divisorOverride: fc.option(fc.constantFrom(1, 3, 4), { nil: null }),
+            layout: fc.constantFrom("contiguous", "permuted", "sliced"),
+            seed: fc.nat(),
+          }),
+          (c) => {
+            const k = [1, 2, 2];
+            const s = [1, c.sH, c.sW];
+            const p = [0, ...c.p];
+            const L = [1, c.H, c.W];
+            const out = L.map((n, i) => poolOutputSize(n, k[i], s[i], p[i], 1, c.ceil));
+            const w = { kernel: k, stride: s, padding: p, dilation: [1, 1, 1] } as never;
+            const mode = { countIncludePad: c.countIncludePad, divisorOverride: c.divisorOverride };
+            const g = poolInput({ N: c.N, C: c.C, L: out, values: "normal", layout: c.layout, seed: c.seed });
+            // Signed zeros and a NaN among the gradients: (float)(0.0 + v) turns -0 into +0, as the js loop does.
+            const gb = g.buf as Float32Array;
+            for (let i = c.seed % 5; i < gb.length; i += 5) gb[i] = i % 2 === 0 ? -0 : 0;
+            if (gb.length > 7) gb[7] = NaN;
+            const xs = [c.N, c.C, ...L];
+            const [gW, gJ] = [view(xs, "float32"), view(xs, "float32")];
+            gW.buf.fill(NaN);
+            wasm.avgPoolBackward(g, w, mode, gW);
+            cpuBackend.avgPoolBackward(g, w, mode, gJ);
+            expectSame(gW, gJ, `avgPoolBackward ${JSON.stringify(c)}`);
+          },
+        ),
+        { ...FC, numRuns: 200 },
+      );
+    });
+
     it("AvgPool2d(2) through autograd equals the js backend, gradient included", () => {
       const run = (name: "js" | "wasm"): [unknown, unknown] => {
         torch.backends.use(name);

@@ -37,10 +37,10 @@ interface Case {
 /** Big enough that every kernel splits (see MIN_SPLIT_TAPS); padding, overlapping and 2x2 windows. */
 const CASES: Case[] = [
   { shape: [8, 16, 1, 64, 64], k: [1, 3, 3], s: [1, 2, 2], p: [0, 1, 1], layout: "contiguous" },
-  { shape: [8, 16, 1, 64, 64], k: [1, 2, 2], s: [1, 2, 2], p: [0, 0, 0], layout: "permuted" },
-  { shape: [8, 16, 1, 64, 66], k: [1, 3, 3], s: [1, 3, 3], p: [0, 0, 0], layout: "sliced" },
-  { shape: [1, 128, 1, 64, 64], k: [1, 2, 2], s: [1, 2, 2], p: [0, 1, 1], layout: "contiguous" },
-  { shape: [3, 5, 8, 20, 41], k: [2, 3, 3], s: [1, 1, 2], p: [1, 1, 0], layout: "contiguous" },
+  { shape: [20, 16, 1, 64, 64], k: [1, 2, 2], s: [1, 2, 2], p: [0, 0, 0], layout: "permuted" },
+  { shape: [18, 16, 1, 64, 66], k: [1, 3, 3], s: [1, 3, 3], p: [0, 0, 0], layout: "sliced" },
+  { shape: [1, 256, 1, 64, 64], k: [1, 2, 2], s: [1, 2, 2], p: [0, 1, 1], layout: "contiguous" },
+  { shape: [3, 7, 8, 20, 41], k: [2, 3, 3], s: [1, 1, 2], p: [1, 1, 0], layout: "contiguous" },
 ];
 
 const outSize = (L: number, k: number, s: number, p: number): number => Math.floor((L + 2 * p - k) / s) + 1;

@@ -1048,6 +1048,20 @@ void avg_pool_backward(const int *p, const float *g, const int *bounds, double o
   const int *ws = hp + oH, *we = ws + oW, *wp = we + oW;
   long plane = (long)D * H * W;
   __builtin_memset(gx, 0, (unsigned long)(N * C * plane) * sizeof(float));
+  /*
+   * Windows that never overlap (AvgPool2d(2) and any stride >= kernel) give each gx element at most one
+   * share, (float)(0.0 + v): a run [ra, rb) of 2-wide windows two apart in rows of two (the forward's run)
+   * is written four windows at a time, with the same double division and addition.
+   */
+  int apart = 1;
+  for (int i = 0; i + 1 < oD; i++) apart &= ds[i + 1] >= de[i];
+  for (int i = 0; i + 1 < oH; i++) apart &= hs[i + 1] >= he[i];
+  for (int i = 0; i + 1 < oW; i++) apart &= ws[i + 1] >= we[i];
+  int ra = 0;
+  while (ra < oW && we[ra] - ws[ra] != 2) ra++;
+  int rb = ra;
+  while (rb < oW && we[rb] - ws[rb] == 2 && ws[rb] == ws[ra] + 2 * (rb - ra)) rb++;
+  rb = apart ? ra + ((rb - ra) & ~3) : ra;
   for (int n = 0; n < N; n++) {
     for (int c = 0; c < C; c++) {
       const float *gb = g + (long)n * gN + (long)c * gC;
@@ -1056,11 +1070,33 @@ void avg_pool_backward(const int *p, const float *g, const int *bounds, double o
         int d0 = ds[od], d1 = de[od];
         for (int oh = 0; oh < oH; oh++) {
           int h0 = hs[oh], h1 = he[oh];
+          const float *grow = gb + (long)od * gD + (long)oh * gH;
           for (int ow = 0; ow < oW; ow++) {
+            if (ow == ra && rb > ra && d1 - d0 == 1 && h1 - h0 == 2) {
+              int pdh = dp[od] * hp[oh];
+              v128_t z = wasm_f64x2_splat(0.0);
+              for (; ow < rb; ow += 4) {
+                const float *gp = grow + (long)ow * gW;
+                v128_t gv = gW == 1 ? wasm_v128_load(gp) : wasm_f32x4_make(gp[0], gp[gW], gp[2 * gW], gp[3 * gW]);
+                v128_t dlo = wasm_f64x2_make(avg_divisor(cip, override, pdh * wp[ow], 4), avg_divisor(cip, override, pdh * wp[ow + 1], 4));
+                v128_t dhi = wasm_f64x2_make(avg_divisor(cip, override, pdh * wp[ow + 2], 4), avg_divisor(cip, override, pdh * wp[ow + 3], 4));
+                v128_t qlo = wasm_f64x2_add(z, wasm_f64x2_div(wasm_f64x2_promote_low_f32x4(gv), dlo));
+                v128_t qhi = wasm_f64x2_add(z, wasm_f64x2_div(wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(gv, gv, 2, 3, 2, 3)), dhi));
+                v128_t q = wasm_i32x4_shuffle(wasm_f32x4_demote_f64x2_zero(qlo), wasm_f32x4_demote_f64x2_zero(qhi), 0, 1, 4, 5);
+                v128_t lo = wasm_i32x4_shuffle(q, q, 0, 0, 1, 1), hi = wasm_i32x4_shuffle(q, q, 2, 2, 3, 3);
+                float *r0 = ib + ((long)d0 * H + h0) * W + ws[ow], *r1 = r0 + W;
+                wasm_v128_store(r0, lo);
+                wasm_v128_store(r0 + 4, hi);
+                wasm_v128_store(r1, lo);
+                wasm_v128_store(r1 + 4, hi);
+              }
+              ow = rb - 1;
+              continue;
+            }
             int w0 = ws[ow], w1 = we[ow];
             if (d0 >= d1 || h0 >= h1 || w0 >= w1) continue;
             double div = avg_divisor(cip, override, dp[od] * hp[oh] * wp[ow], (d1 - d0) * (h1 - h0) * (w1 - w0));
-            double v = (double)gb[(long)od * gD + (long)oh * gH + (long)ow * gW] / div;
+            double v = (double)grow[(long)ow * gW] / div;
             for (int d = d0; d < d1; d++) {
               for (int h = h0; h < h1; h++) {
                 float *row = ib + ((long)d * H + h) * W;

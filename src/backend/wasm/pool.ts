@@ -17,11 +17,12 @@ import { splitRange, type Job, type WasmPool } from "./workers.js";
  */
 
 /**
- * Smallest pooling split across threads, per kernel, in window taps (outputs times window volume): about
- * 100 us on one thread. Below it waking a worker (tens of us when its core idles) costs more than the half
- * of the work it takes over (measured on 2 cores).
+ * Smallest pooling split across threads, per kernel, in window taps (outputs times window volume). A worker
+ * that polls for its next job (workers.ts) takes a block within microseconds, so a split pays from ~40 µs
+ * of work on one thread: W2's 3x3 max pool (173 k taps) went 74 -> 59 µs on two threads. The average pooling
+ * backward's four-window rows made it ~3x faster, so it is split only from 2^20 taps (measured even below).
  */
-const MIN_SPLIT_TAPS = { max_pool_values: 1 << 19, max_pool: 1 << 18, avg_pool: 1 << 19, avg_pool_backward: 1 << 18 } as const;
+const MIN_SPLIT_TAPS = { max_pool_values: 1 << 17, max_pool: 1 << 18, avg_pool: 1 << 19, avg_pool_backward: 1 << 20 } as const;
 
 /** The header's int fields: N, C, D, H, W, oD, oH, oW, the strides (N, C, D, H, W) at 8, then the kernel's own. */
 const HEADER_N = 0;
