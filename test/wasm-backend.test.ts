@@ -15,6 +15,7 @@ import "../src/node.js";
 import type { Backend } from "../src/backend/backend.js";
 import { cpuBackend } from "../src/backend/cpu/index.js";
 import type { ConvGeometry } from "../src/backend/interface/conv.js";
+import type { AvgPoolMode } from "../src/backend/interface/pool.js";
 import type { View } from "../src/tensor.js";
 import { poolOutputSize } from "../src/layout.js";
 import { type ConvCase, absView, checkConvAgainstJs, convCase as convCaseOf, expectWithin as within, numel, permutedCopy, randomValues, slicedCopy, smallCnnLosses, view } from "./backend-helpers.js";
@@ -350,6 +351,15 @@ describe.skipIf(!HAVE_TOOLCHAIN)("wasm backend (WebAssembly SIMD)", () => {
   });
 
   describe("average pooling (forward and backward equal the js backend's bit for bit)", () => {
+    /** The input gradient of `g` on wasm (into memory full of NaN: every element is written) and on js, bit for bit. */
+    function expectSameBackward(g: View, w: never, mode: AvgPoolMode, xs: number[], what: string): void {
+      const [gW, gJ] = [view(xs, "float32"), view(xs, "float32")];
+      gW.buf.fill(NaN);
+      wasm.avgPoolBackward(g, w, mode, gW);
+      cpuBackend.avgPoolBackward(g, w, mode, gJ);
+      expectSame(gW, gJ, what);
+    }
+
     it("padding, count_include_pad, divisor_override, ceil mode, NaN/±inf and strided views included", () => {
       fc.assert(
         fc.property(poolCases(30, 4), (c) => {
@@ -366,12 +376,7 @@ describe.skipIf(!HAVE_TOOLCHAIN)("wasm backend (WebAssembly SIMD)", () => {
           expectSame(oW, oJ, `avgPool ${JSON.stringify(c)}`);
           // The output gradient, strided like the input (permuted or sliced) so the kernel reads its strides.
           const g = poolInput({ ...c, L: out, seed: c.seed + 1 });
-          const xs = [c.N, c.C, ...c.L];
-          const [gW, gJ] = [view(xs, "float32"), view(xs, "float32")];
-          gW.buf.fill(NaN);
-          wasm.avgPoolBackward(g, w, mode, gW);
-          cpuBackend.avgPoolBackward(g, w, mode, gJ);
-          expectSame(gW, gJ, `avgPoolBackward ${JSON.stringify(c)}`);
+          expectSameBackward(g, w, mode, [c.N, c.C, ...c.L], `avgPoolBackward ${JSON.stringify(c)}`);
         }),
         { ...FC, numRuns: 200 },
       );
@@ -407,12 +412,7 @@ describe.skipIf(!HAVE_TOOLCHAIN)("wasm backend (WebAssembly SIMD)", () => {
             const gb = g.buf as Float32Array;
             for (let i = c.seed % 5; i < gb.length; i += 5) gb[i] = i % 2 === 0 ? -0 : 0;
             if (gb.length > 7) gb[7] = NaN;
-            const xs = [c.N, c.C, ...L];
-            const [gW, gJ] = [view(xs, "float32"), view(xs, "float32")];
-            gW.buf.fill(NaN);
-            wasm.avgPoolBackward(g, w, mode, gW);
-            cpuBackend.avgPoolBackward(g, w, mode, gJ);
-            expectSame(gW, gJ, `avgPoolBackward ${JSON.stringify(c)}`);
+            expectSameBackward(g, w, mode, [c.N, c.C, ...L], `avgPoolBackward ${JSON.stringify(c)}`);
           },
         ),
         { ...FC, numRuns: 200 },
