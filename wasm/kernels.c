@@ -323,11 +323,83 @@ static int end_valid(int start, int s, int size, int O, int lo) {
   return hi < lo ? lo : hi;
 }
 
+static void im2col_rows(const Conv *p, const float *x, int C, int r0, int r1, float *col);
+
+/* OW >= 4 floats at dst set to zero, or copied from src: whole vectors, the last one overlapping. */
+static inline void zero_row(float *dst, int n) {
+  int i = 0;
+  for (; i + 4 <= n; i += 4) wasm_v128_store(dst + i, wasm_f32x4_splat(0.0f));
+  if (i < n) wasm_v128_store(dst + n - 4, wasm_f32x4_splat(0.0f));
+}
+
+static inline void copy_row(float *dst, const float *src, int n) {
+  int i = 0;
+  for (; i + 4 <= n; i += 4) wasm_v128_store(dst + i, wasm_v128_load(src + i));
+  if (i < n) wasm_v128_store(dst + n - 4, wasm_v128_load(src + n - 4));
+}
+
 /*
  * col[k, (r - r0)*OW + ow] = x[c, od*sd + a*dd - pd, oh*sh + b*dh - ph, ow*sw + e*dw - pw] (zero outside)
  * for k = ((c*KD + a)*KH + b)*KW + e and rows r0 <= r < r1 of the (od, oh) grid; x is one sample's group.
+ *
+ * Rows are short (OW of 8 to 32) and many (~300 k per LeNet step), so per-row work is what costs: with unit
+ * W strides the KW taps of one input row are written together (its bounds and address computed once), in
+ * whole vectors (the last overlapping the one before: the same values written twice, no scalar loop).
  */
 static void im2col(const Conv *p, const float *x, int C, int r0, int r1, float *col) {
+  if (p->sw != 1 || p->xsW != 1 || p->KW > 32 || p->OW < 4) {
+    im2col_rows(p, x, C, r0, r1, col);
+    return;
+  }
+  int lc = (r1 - r0) * p->OW, OW = p->OW, KW = p->KW;
+  int zw[32], lo[32], hi[32];
+  for (int e = 0; e < KW; e++) {
+    zw[e] = e * p->dw - p->pw;
+    lo[e] = first_valid(zw[e], 1, OW);
+    hi[e] = end_valid(zw[e], 1, p->W, OW, lo[e]);
+  }
+  for (int c = 0; c < C; c++) {
+    const float *xc = x + (long)c * p->xsC;
+    for (int a = 0; a < p->KD; a++) {
+      int zd = a * p->dd - p->pd;
+      for (int b = 0; b < p->KH; b++, col += (long)KW * lc) {
+        int zh = b * p->dh - p->ph;
+        int od = r0 / p->OH;
+        int oh = r0 - od * p->OH;
+        float *row = col;
+        for (int r = r0; r < r1; r++, row += OW) {
+          int id = od * p->sd + zd;
+          int ih = oh * p->sh + zh;
+          if (id < 0 || id >= p->D || ih < 0 || ih >= p->H) {
+            for (int e = 0; e < KW; e++) zero_row(row + (long)e * lc, OW);
+          } else {
+            const float *src = xc + (long)id * p->xsD + (long)ih * p->xsH;
+            for (int e = 0; e < KW; e++) {
+              float *dst = row + (long)e * lc;
+              int l = lo[e], h = hi[e];
+              if (h - l >= 4) {
+                if (l > 0 || h < OW) zero_row(dst, OW);
+                copy_row(dst + l, src + zw[e] + l, h - l);
+              } else {
+                int ow = 0;
+                for (; ow < l; ow++) dst[ow] = 0.0f;
+                for (; ow < h; ow++) dst[ow] = src[zw[e] + ow];
+                for (; ow < OW; ow++) dst[ow] = 0.0f;
+              }
+            }
+          }
+          if (++oh == p->OH) {
+            oh = 0;
+            od++;
+          }
+        }
+      }
+    }
+  }
+}
+
+/* im2col one (tap, output row) at a time: any W stride. */
+static void im2col_rows(const Conv *p, const float *x, int C, int r0, int r1, float *col) {
   int lc = (r1 - r0) * p->OW;
   for (int c = 0; c < C; c++) {
     const float *xc = x + (long)c * p->xsC;
@@ -351,16 +423,9 @@ static void im2col(const Conv *p, const float *x, int C, int r0, int r1, float *
               const float *src = xc + (long)id * p->xsD + (long)ih * p->xsH;
               int ow = 0;
               for (; ow < lo; ow++) dst[ow] = 0.0f;
-              if (p->sw == 1 && p->xsW == 1) {
-                /* Rows are short (OW of 8 to 32): explicit vectors, not clang's overlap-checked loop. */
-                const float *s = src + zw;
-                for (; ow + 4 <= hi; ow += 4) wasm_v128_store(dst + ow, wasm_v128_load(s + ow));
-                for (; ow < hi; ow++) dst[ow] = s[ow];
-              } else {
-                int step = p->sw * p->xsW;
-                const float *s = src + (long)(ow * p->sw + zw) * p->xsW;
-                for (; ow < hi; ow++, s += step) dst[ow] = *s;
-              }
+              int step = p->sw * p->xsW;
+              const float *s = src + (long)(ow * p->sw + zw) * p->xsW;
+              for (; ow < hi; ow++, s += step) dst[ow] = *s;
               for (; ow < p->OW; ow++) dst[ow] = 0.0f;
             }
             if (++oh == p->OH) {
@@ -397,7 +462,10 @@ static void col2im(const Conv *p, const float *col, int C, int r0, int r1, float
             if (id >= 0 && id < p->D && ih >= 0 && ih < p->H) {
               float *dst = xc + ((long)id * p->H + ih) * p->W + zw;
               if (p->sw == 1) {
-                for (int ow = lo; ow < hi; ow++) dst[ow] += src[ow];
+                /* Explicit vectors, as im2col's copy: each element's one add, so the same sums. */
+                int ow = lo;
+                for (; ow + 4 <= hi; ow += 4) wasm_v128_store(dst + ow, wasm_f32x4_add(wasm_v128_load(dst + ow), wasm_v128_load(src + ow)));
+                for (; ow < hi; ow++) dst[ow] += src[ow];
               } else {
                 for (int ow = lo; ow < hi; ow++) dst[ow * p->sw] += src[ow];
               }
