@@ -8,11 +8,20 @@ export function emit(line: ChildLine): void {
 /**
  * Times `step` under `policy`: warm-up iterations, then timed ones until both `minIters` and `minTimeS` are met
  * (or `maxIters`). An iteration over `budgetS` (a warm-up one included) ends the case as "too slow" with that
- * one time. Each iteration's end is reported (`tick`) so that bench/run.ts can stop a process stuck in one
- * iteration past the hard cap. bench/pytorch.py mirrors this.
+ * one time. Iterations' ends are reported (`tick`) so that bench/run.ts can stop a process stuck in one
+ * iteration past the hard cap, but at most every `tickEveryMs`: a line per iteration woke the parent process
+ * every few hundred microseconds, on one of the machine's two cores, during the next timed iteration of a
+ * system that uses both. bench/pytorch.py mirrors this.
  */
 export function measure(key: string, step: () => void, policy: MeasurePolicy): CaseResult {
-  const tick = () => emit({ type: "tick" });
+  let lastTick = performance.now();
+  const every = tickEveryMs(policy);
+  const tick = () => {
+    const now = performance.now();
+    if (now - lastTick < every) return;
+    lastTick = now;
+    emit({ type: "tick" });
+  };
   const budgetMs = policy.budgetS * 1000;
   for (let i = 0; i < policy.warmup; i++) {
     const t0 = performance.now();
@@ -36,6 +45,11 @@ export function measure(key: string, step: () => void, policy: MeasurePolicy): C
   }
   const cpu = process.cpuUsage(cpu0);
   return { ...summarize(key, times), cpuCores: (cpu.user + cpu.system) / 1000 / (performance.now() - wall0) };
+}
+
+/** How often a child reports progress: a tenth of the hard cap, at most once a second. */
+export function tickEveryMs(policy: MeasurePolicy): number {
+  return Math.min(1000, (policy.hardCapS * 1000) / 10);
 }
 
 /** Median (mean of the middle two for an even count), min and max of the timed iterations. */

@@ -19,11 +19,22 @@ def emit(line):
 
 def measure(key, step, policy):
     budget = policy["budgetS"]
+    # Progress lines at most every tickEveryMs (bench/measure.ts): one per iteration woke the parent inside
+    # the next timed iteration.
+    every = min(1.0, policy["hardCapS"] / 10)
+    last = [time.perf_counter()]
+
+    def tick():
+        now = time.perf_counter()
+        if now - last[0] >= every:
+            last[0] = now
+            emit({"type": "tick"})
+
     for _ in range(policy["warmup"]):
         t0 = time.perf_counter()
         step()
         dt = time.perf_counter() - t0
-        emit({"type": "tick"})
+        tick()
         if dt > budget:
             return {"key": key, "status": "too slow", "budgetS": budget, "measuredMs": dt * 1000}
     times = []
@@ -33,7 +44,7 @@ def measure(key, step, policy):
         t0 = time.perf_counter()
         step()
         dt = time.perf_counter() - t0
-        emit({"type": "tick"})
+        tick()
         if dt > budget:
             return {"key": key, "status": "too slow", "budgetS": budget, "measuredMs": dt * 1000}
         times.append(dt)
