@@ -81,9 +81,9 @@ function capture(): { stdout: { write(s: string): boolean }; stderr: { write(s: 
   return c;
 }
 
+/** Polls `fn` every 20 ms, a bounded number of times (about `ms` in all; no clock is read). */
 async function waitFor<T>(fn: () => T | null | undefined | false | Promise<T | null | undefined | false>, what: string, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
+  for (let tries = Math.ceil(ms / 20); tries > 0; tries--) {
     const v = await fn();
     if (v) return v;
     await new Promise((r) => setTimeout(r, 20));

@@ -30,7 +30,8 @@ export class Squares extends Dataset {
   getItem(i) {
     if (this.opts.failAt === i) throw new RangeError("bad sample " + i);
     if (this.opts.exitAt === i) process.exit(3);
-    if (this.opts.sleepAt === i) { const end = Date.now() + 3000; while (Date.now() < end); }
+    // Blocks the worker 3 s (past the loader's timeout) without reading the clock.
+    if (this.opts.sleepAt === i) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 3000);
     return [torch.tensor([i, i * i], { dtype: "float32" }), i % 3];
   }
 }
