@@ -323,7 +323,46 @@ static int end_valid(int start, int s, int size, int O, int lo) {
   return hi < lo ? lo : hi;
 }
 
-static void im2col_rows(const Conv *p, const float *x, int C, int r0, int r1, float *col);
+/* im2col one (tap, output row) at a time: any W stride. */
+static void im2col_rows(const Conv *p, const float *x, int C, int r0, int r1, float *col) {
+  int lc = (r1 - r0) * p->OW;
+  for (int c = 0; c < C; c++) {
+    const float *xc = x + (long)c * p->xsC;
+    for (int a = 0; a < p->KD; a++) {
+      int zd = a * p->dd - p->pd;
+      for (int b = 0; b < p->KH; b++) {
+        int zh = b * p->dh - p->ph;
+        for (int e = 0; e < p->KW; e++, col += lc) {
+          int zw = e * p->dw - p->pw;
+          int lo = first_valid(zw, p->sw, p->OW);
+          int hi = end_valid(zw, p->sw, p->W, p->OW, lo);
+          int od = r0 / p->OH;
+          int oh = r0 - od * p->OH;
+          float *dst = col;
+          for (int r = r0; r < r1; r++, dst += p->OW) {
+            int id = od * p->sd + zd;
+            int ih = oh * p->sh + zh;
+            if (id < 0 || id >= p->D || ih < 0 || ih >= p->H) {
+              for (int ow = 0; ow < p->OW; ow++) dst[ow] = 0.0f;
+            } else {
+              const float *src = xc + (long)id * p->xsD + (long)ih * p->xsH;
+              int ow = 0;
+              for (; ow < lo; ow++) dst[ow] = 0.0f;
+              int step = p->sw * p->xsW;
+              const float *s = src + (long)(ow * p->sw + zw) * p->xsW;
+              for (; ow < hi; ow++, s += step) dst[ow] = *s;
+              for (; ow < p->OW; ow++) dst[ow] = 0.0f;
+            }
+            if (++oh == p->OH) {
+              oh = 0;
+              od++;
+            }
+          }
+        }
+      }
+    }
+  }
+}
 
 /* OW >= 4 floats at dst set to zero, or copied from src: whole vectors, the last one overlapping. */
 static inline void zero_row(float *dst, int n) {
@@ -391,47 +430,6 @@ static void im2col(const Conv *p, const float *x, int C, int r0, int r1, float *
           if (++oh == p->OH) {
             oh = 0;
             od++;
-          }
-        }
-      }
-    }
-  }
-}
-
-/* im2col one (tap, output row) at a time: any W stride. */
-static void im2col_rows(const Conv *p, const float *x, int C, int r0, int r1, float *col) {
-  int lc = (r1 - r0) * p->OW;
-  for (int c = 0; c < C; c++) {
-    const float *xc = x + (long)c * p->xsC;
-    for (int a = 0; a < p->KD; a++) {
-      int zd = a * p->dd - p->pd;
-      for (int b = 0; b < p->KH; b++) {
-        int zh = b * p->dh - p->ph;
-        for (int e = 0; e < p->KW; e++, col += lc) {
-          int zw = e * p->dw - p->pw;
-          int lo = first_valid(zw, p->sw, p->OW);
-          int hi = end_valid(zw, p->sw, p->W, p->OW, lo);
-          int od = r0 / p->OH;
-          int oh = r0 - od * p->OH;
-          float *dst = col;
-          for (int r = r0; r < r1; r++, dst += p->OW) {
-            int id = od * p->sd + zd;
-            int ih = oh * p->sh + zh;
-            if (id < 0 || id >= p->D || ih < 0 || ih >= p->H) {
-              for (int ow = 0; ow < p->OW; ow++) dst[ow] = 0.0f;
-            } else {
-              const float *src = xc + (long)id * p->xsD + (long)ih * p->xsH;
-              int ow = 0;
-              for (; ow < lo; ow++) dst[ow] = 0.0f;
-              int step = p->sw * p->xsW;
-              const float *s = src + (long)(ow * p->sw + zw) * p->xsW;
-              for (; ow < hi; ow++, s += step) dst[ow] = *s;
-              for (; ow < p->OW; ow++) dst[ow] = 0.0f;
-            }
-            if (++oh == p->OH) {
-              oh = 0;
-              od++;
-            }
           }
         }
       }
@@ -1009,6 +1007,19 @@ static double exact_recip(double d) {
   return (u & 0xfffffffffffffull) == 0 && e >= 1 && e <= 2045 ? 1.0 / d : 0.0;
 }
 
+/*
+ * The first run of 2-wide W windows two apart (AvgPool2d(2)'s): returns its start and sets *end to the end
+ * of its whole groups of four windows (the SIMD paths' unit).
+ */
+static int pair_run(const int *ws, const int *we, int oW, int *end) {
+  int a = 0;
+  while (a < oW && we[a] - ws[a] != 2) a++;
+  int b = a;
+  while (b < oW && we[b] - ws[b] == 2 && ws[b] == ws[a] + 2 * (b - a)) b++;
+  *end = a + ((b - a) & ~3);
+  return a;
+}
+
 EXPORT(avg_pool)
 void avg_pool(const int *p, const float *x, const int *bounds, double override, float *out) {
   int N = p[0], C = p[1], oD = p[5], oH = p[6], oW = p[7];
@@ -1017,11 +1028,7 @@ void avg_pool(const int *p, const float *x, const int *bounds, double override, 
   const int *hs = dp + oD, *he = hs + oH, *hp = he + oH;
   const int *ws = hp + oH, *we = ws + oW, *wp = we + oW;
   /* The run [ga, gb) of 2-wide W windows two apart, in whole groups of four; wp2: all of them 2 wide padded. */
-  int ga = 0;
-  while (ga < oW && we[ga] - ws[ga] != 2) ga++;
-  int gb = ga;
-  while (gb < oW && we[gb] - ws[gb] == 2 && ws[gb] == ws[ga] + 2 * (gb - ga)) gb++;
-  gb = ga + ((gb - ga) & ~3);
+  int gb, ga = pair_run(ws, we, oW, &gb);
   int wp2 = 1;
   for (int ow = ga; ow < gb; ow++) wp2 &= wp[ow] == 2;
   for (int n = 0; n < N; n++) {
@@ -1125,11 +1132,8 @@ void avg_pool_backward(const int *p, const float *g, const int *bounds, double o
   for (int i = 0; i + 1 < oD; i++) apart &= ds[i + 1] >= de[i];
   for (int i = 0; i + 1 < oH; i++) apart &= hs[i + 1] >= he[i];
   for (int i = 0; i + 1 < oW; i++) apart &= ws[i + 1] >= we[i];
-  int ra = 0;
-  while (ra < oW && we[ra] - ws[ra] != 2) ra++;
-  int rb = ra;
-  while (rb < oW && we[rb] - ws[rb] == 2 && ws[rb] == ws[ra] + 2 * (rb - ra)) rb++;
-  rb = apart ? ra + ((rb - ra) & ~3) : ra;
+  int rb, ra = pair_run(ws, we, oW, &rb);
+  if (!apart) rb = ra;
   for (int n = 0; n < N; n++) {
     for (int c = 0; c < C; c++) {
       const float *gb = g + (long)n * gN + (long)c * gC;
