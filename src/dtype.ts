@@ -6,6 +6,8 @@
  * double path, and labels/indices never need BigInt. Values beyond 2^53 are not representable (documented
  * limitation; PyTorch's int64 range is wider).
  */
+import { noteAllocated, REUSE_MIN_BYTES, takeFree } from "./storage-reuse.js";
+
 export type DType = "float32" | "float64" | "int32" | "int64" | "uint8" | "bool";
 
 export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
@@ -26,30 +28,21 @@ export const DTYPES: readonly DType[] = ["float32", "float64", "int32", "int64",
 
 /**
  * Storage for `size` elements whose contents do not matter: every element is written before it is read
- * (a kernel's output). Zero-filled unless the platform registered a faster source (`torch-ts/node`
- * registers uninitialized memory from Node's Buffer pool-less allocator, as `torch.empty` is in PyTorch).
+ * (a kernel's output). From `REUSE_MIN_BYTES` on, a freed gradient's buffer (storage-reuse.ts) or, when the
+ * platform registered one, uninitialized memory (`torch-ts/node` registers Node's Buffer pool-less
+ * allocator, as `torch.empty` is in PyTorch); zero-filled below that, where clearing costs less than the call.
  */
 export function allocateForOutput(dtype: DType, size: number): TypedArray {
-  if (uninitialized === null || size < UNINITIALIZED_MIN) return allocate(dtype, size);
-  switch (dtype) {
-    case "float32":
-      return new Float32Array(uninitialized(size * 4), 0, size);
-    case "float64":
-    case "int64":
-      return new Float64Array(uninitialized(size * 8), 0, size);
-    case "int32":
-      return new Int32Array(uninitialized(size * 4), 0, size);
-    case "uint8":
-    case "bool":
-      return new Uint8Array(uninitialized(size), 0, size);
+  const bytes = size * elementSize(dtype);
+  if (bytes >= REUSE_MIN_BYTES) {
+    const ab = takeFree(bytes) ?? (uninitialized === null ? null : uninitialized(bytes));
+    if (ab !== null) {
+      noteAllocated(ab);
+      return viewOf(dtype, ab, size);
+    }
   }
+  return allocate(dtype, size);
 }
-
-/**
- * Below this many elements zero-filling costs less than the call to the allocator: clearing 4096 floats
- * is about a microsecond; clearing a megabyte is 30-40 µs, as much as a small convolution.
- */
-const UNINITIALIZED_MIN = 4096;
 
 let uninitialized: ((bytes: number) => ArrayBuffer) | null = null;
 
@@ -58,7 +51,17 @@ export function setUninitializedAllocator(f: ((bytes: number) => ArrayBuffer) | 
   uninitialized = f;
 }
 
+/** Zero-filled storage for `size` elements. */
 export function allocate(dtype: DType, size: number): TypedArray {
+  const bytes = size * elementSize(dtype);
+  if (bytes < REUSE_MIN_BYTES) return zeroed(dtype, size);
+  const reused = takeFree(bytes);
+  const out = reused === null ? zeroed(dtype, size) : viewOf(dtype, reused, size).fill(0);
+  noteAllocated(out.buffer as ArrayBuffer);
+  return out;
+}
+
+function zeroed(dtype: DType, size: number): TypedArray {
   switch (dtype) {
     case "float32":
       return new Float32Array(size);
@@ -70,6 +73,21 @@ export function allocate(dtype: DType, size: number): TypedArray {
     case "uint8":
     case "bool":
       return new Uint8Array(size);
+  }
+}
+
+function viewOf(dtype: DType, ab: ArrayBuffer, size: number): TypedArray {
+  switch (dtype) {
+    case "float32":
+      return new Float32Array(ab, 0, size);
+    case "float64":
+    case "int64":
+      return new Float64Array(ab, 0, size);
+    case "int32":
+      return new Int32Array(ab, 0, size);
+    case "uint8":
+    case "bool":
+      return new Uint8Array(ab, 0, size);
   }
 }
 
@@ -154,5 +172,15 @@ export function castScalar(v: number, dtype: DType): number {
 
 /** Size in bytes of one element as PyTorch stores it (used for memory reports and checkpoints). */
 export function elementSize(dtype: DType): number {
-  return { float32: 4, float64: 8, int32: 4, int64: 8, uint8: 1, bool: 1 }[dtype];
+  switch (dtype) {
+    case "float32":
+    case "int32":
+      return 4;
+    case "float64":
+    case "int64":
+      return 8;
+    case "uint8":
+    case "bool":
+      return 1;
+  }
 }

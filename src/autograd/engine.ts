@@ -6,6 +6,7 @@ import { zeros } from "../ops/creation.js";
 import { to } from "../ops/cast.js";
 import { shapeEquals, formatShape } from "../layout.js";
 import { backend } from "../backend/backend.js";
+import { allocatedWhileTracking, recycle, trackAllocations } from "../storage-reuse.js";
 
 export interface BackwardOptions {
   /** Keep saved tensors so backward can run through the graph again. Defaults to `createGraph`. */
@@ -54,8 +55,12 @@ function run(
   // take a gradient as its .grad without a copy only when nothing else can see it (PyTorch checks the
   // refcount); weak, so that counting keeps no gradient alive.
   const deliveries = new WeakMap<Tensor, number>();
+  // The same count per ArrayBuffer, whatever tensors view it: whether a consumed gradient's storage may be
+  // recycled (`releaseConsumed`).
+  const carried = new WeakMap<ArrayBufferLike, number>();
   const deliver = (node: Node, nr: number, g: Tensor): void => {
     deliveries.set(g, (deliveries.get(g) ?? 0) + 1);
+    carried.set(g.buf.buffer, (carried.get(g.buf.buffer) ?? 0) + 1);
     let buf = buffers.get(node);
     if (!buf) buffers.set(node, (buf = new Array(node.outputMeta.length || 1).fill(null)));
     buf[nr] = buf[nr] === null ? g : add(buf[nr]!, g);
@@ -65,6 +70,7 @@ function run(
     if (!e) continue;
     // The caller's gradient (or ones for a scalar) is never taken over.
     deliveries.set(seeds[i], Infinity);
+    carried.set(seeds[i].buf.buffer, Infinity);
     deliver(e.node, e.outputNr, seeds[i]);
   }
   const unshared = (g: Tensor): boolean => (deliveries.get(g) ?? 1) === 1;
@@ -94,6 +100,7 @@ function run(
         const grads = node.outputMeta.map((m, i) => buf[i] ?? zeros(m.shape, { dtype: m.dtype }));
         const out = node.apply(grads);
         if (!opts.retainGraph) node.release();
+        if (!opts.createGraph && !sinks) releaseConsumed(grads, out, carried);
         for (let i = 0; i < node.next.length; i++) {
           const e = node.next[i];
           const g = out[i];
@@ -118,7 +125,26 @@ function run(
     }
   };
   if (opts.createGraph) enableGrad(body);
-  else noGrad(body);
+  else trackAllocations(() => noGrad(body));
+}
+
+/**
+ * Recycles the storage of the gradients a node has just consumed when only the engine could reach it:
+ * allocated during this backward pass (so no cache, forward tensor or caller's seed), delivered once to one
+ * node (so no other buffer or leaf holds it), its ArrayBuffer whole (no other tensor lives in it), and not
+ * passed on by the node (views and pass-through gradients share the buffer). A gradient captured for
+ * `autograd.grad` is kept, and a graph-building pass keeps everything; retained gradients are copies.
+ */
+function releaseConsumed(grads: Tensor[], out: Array<Tensor | null>, carried: WeakMap<ArrayBufferLike, number>): void {
+  for (const g of grads) {
+    const ab = g.buf.buffer;
+    if (!allocatedWhileTracking(ab) || (carried.get(ab) ?? 1) !== 1) continue;
+    if (g.buf.byteOffset !== 0 || g.buf.byteLength !== ab.byteLength) continue;
+    if (out.some((o) => o !== null && o.buf.buffer === ab)) continue;
+    // A later gradient may reuse the buffer in this same pass: it starts uncounted.
+    carried.delete(ab);
+    recycle(ab as ArrayBuffer);
+  }
 }
 
 /**

@@ -36,7 +36,8 @@ function makeAvgPoolOps(nd: 2 | 3) {
   const forwardOp: (inputs: Tensor[], attrs: AvgAttrs) => Tensor = defineUnaryOutputOp<AvgAttrs>({
     name: `AvgPool${nd}D`,
     forward(ctx, [x], { g, mode }) {
-      const out = Tensor.empty([...x.shape.slice(0, x.dim() - nd), ...g.out], x.dtype);
+      // Every output is written (a window with no tap gives 0).
+      const out = Tensor.forOutput([...x.shape.slice(0, x.dim() - nd), ...g.out], x.dtype);
       backend().avgPool(view5(x, nd), windowOf(g), mode, view5(out, nd));
       ctx.inShape = x.shape.slice();
       return out;
