@@ -1314,3 +1314,32 @@ void add_into(float *dst, const float *src, int n) {
   for (; i + 4 <= n; i += 4) wasm_v128_store(dst + i, wasm_f32x4_add(wasm_v128_load(dst + i), wasm_v128_load(src + i)));
   for (; i < n; i++) dst[i] += src[i];
 }
+
+/* ---------------------------------------------------------------------------------------------------- */
+/* Channel sums (a convolution's bias gradient).                                                           */
+
+/* out[c] = Σ over n and l of x[n, c, l] for channels [c0, c1) of a dense (N, C, L) tensor, as the js
+ * reduction computes it, so bit for bit its result: each run x[n, c, :] is summed in double with four
+ * partial sums (elements 0, 1, 2, 3 mod 4; the remainder into the first), combined (a0 + a1) + (a2 + a3);
+ * the runs are added in n order; the total is rounded to float32 once. The four partial sums are the two
+ * lanes of two f64x2 accumulators. */
+EXPORT(channel_sums)
+void channel_sums(const float *x, int N, int C, int L, int c0, int c1, float *out) {
+  for (int c = c0; c < c1; c++) {
+    double acc = 0.0;
+    for (int n = 0; n < N; n++) {
+      const float *p = x + (n * C + c) * L;
+      v128_t a01 = wasm_f64x2_splat(0.0), a23 = wasm_f64x2_splat(0.0);
+      int i = 0;
+      for (; i + 4 <= L; i += 4) {
+        v128_t v = wasm_v128_load(p + i);
+        a01 = wasm_f64x2_add(a01, wasm_f64x2_promote_low_f32x4(v));
+        a23 = wasm_f64x2_add(a23, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 2, 3)));
+      }
+      double a0 = wasm_f64x2_extract_lane(a01, 0);
+      for (; i < L; i++) a0 += (double)p[i];
+      acc += (a0 + wasm_f64x2_extract_lane(a01, 1)) + (wasm_f64x2_extract_lane(a23, 0) + wasm_f64x2_extract_lane(a23, 1));
+    }
+    out[c] = (float)acc;
+  }
+}

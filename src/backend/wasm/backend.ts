@@ -5,15 +5,16 @@ import { wasmLinalgKernels } from "./gemm.js";
 import { WasmHeap, type WasmExports } from "./heap.js";
 import { wasmMapKernels } from "./map.js";
 import { wasmPoolKernels } from "./pool.js";
+import { wasmReduceKernels } from "./reduce.js";
 import { wasmExports, wasmModule } from "./registry.js";
 import { WasmPool } from "./workers.js";
 
 /**
  * The WebAssembly SIMD backend: float32 GEMM, convolutions (forward and both gradients), max pooling
- * forward, average pooling forward and backward, and the relu/sigmoid maps on the kernels of
- * wasm/kernels.c, the GEMM and the convolutions split across threads (setNumThreads; one per core by default
- * where memory can be shared); every other kernel, and every dtype but float32,
- * runs on the js backend's reference kernels. Portable: the same module runs in Node and in browsers.
+ * forward, average pooling forward and backward, the relu/sigmoid maps and the channel sums of bias
+ * gradients on the kernels of wasm/kernels.c, split across threads (setNumThreads; one per core by default
+ * where memory can be shared) where that pays; every other kernel, and every dtype but float32, runs on
+ * the js backend's reference kernels. Portable: the same module runs in Node and in browsers.
  */
 export function createWasmBackend(ex: WasmExports): Backend {
   const heap = new WasmHeap(ex);
@@ -27,5 +28,6 @@ export function createWasmBackend(ex: WasmExports): Backend {
     ...wasmConvKernels(heap, pool),
     ...wasmPoolKernels(heap, pool),
     ...wasmMapKernels(heap, pool),
+    ...wasmReduceKernels(heap, pool),
   };
 }

@@ -15,6 +15,7 @@ export interface WasmExports {
   conv_backward_weight(p: number, x: number, gy: number, gw: number, col: number): void;
   conv_backward_input(p: number, gy: number, w: number, bias: number, gx: number, col: number): void;
   add_into(dst: number, src: number, n: number): void;
+  channel_sums(x: number, N: number, C: number, L: number, c0: number, c1: number, out: number): void;
   max_pool(p: number, x: number, bounds: number, out: number, idx: number): void;
   max_pool_values(p: number, x: number, bounds: number, out: number): void;
   avg_pool(p: number, x: number, bounds: number, override: number, out: number): void;
