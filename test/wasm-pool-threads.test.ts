@@ -7,7 +7,7 @@
  * Skipped only where clang or wasm-ld is absent (the kernels cannot be built), as test/wasm-backend.test.ts.
  */
 import { spawnSync } from "node:child_process";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import * as torch from "../src/index.js";
 import "../src/node.js";
 import type { View } from "../src/tensor.js";
@@ -15,14 +15,13 @@ import { cpuBackend } from "../src/backend/cpu/index.js";
 import type { AvgPoolMode, PoolWindow } from "../src/backend/interface/pool.js";
 import { WasmHeap } from "../src/backend/wasm/heap.js";
 import { wasmPoolKernels } from "../src/backend/wasm/pool.js";
-import { wasmExports, wasmModule } from "../src/backend/wasm/registry.js";
-import { WasmPool } from "../src/backend/wasm/workers.js";
+import { wasmExports } from "../src/backend/wasm/registry.js";
+import type { WasmPool } from "../src/backend/wasm/workers.js";
 import { permutedCopy, randomValues, slicedCopy, view } from "./backend-helpers.js";
+import { wasmPools } from "./wasm-pools.js";
 
 const runs = (cmd: string): boolean => spawnSync(cmd, ["--version"], { stdio: "ignore" }).status === 0;
 const HAVE_TOOLCHAIN = runs(process.env.CLANG || "clang") && runs("wasm-ld");
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 type Layout = "contiguous" | "permuted" | "sliced";
 
@@ -62,28 +61,16 @@ function expectSame(a: View, b: View, what: string): void {
 }
 
 describe.skipIf(!HAVE_TOOLCHAIN)("wasm pooling on several threads", () => {
-  const pools: WasmPool[] = [];
+  const started = wasmPools();
   let one: ReturnType<typeof wasmPoolKernels>;
 
   beforeAll(() => {
     expect(torch.backends.wasm.unavailableReason()).toBeNull();
     one = wasmPoolKernels(new WasmHeap(wasmExports()!));
   });
-  afterAll(() => {
-    for (const p of pools) p.close();
-  });
 
   async function threaded(threads: number): Promise<{ pool: WasmPool; k: ReturnType<typeof wasmPoolKernels> }> {
-    const heap = new WasmHeap(wasmExports()!);
-    const pool = new WasmPool(wasmModule(), heap);
-    pool.setNumThreads(threads);
-    pools.push(pool);
-    for (let i = 0; i < threads - 1; i++) {
-      for (let tries = 0; pool.worker(i) === null; tries++) {
-        if (tries > 500) throw new Error(`worker ${i} did not start within 5 s`);
-        await sleep(10);
-      }
-    }
+    const { heap, pool } = await started(threads);
     return { pool, k: wasmPoolKernels(heap, pool) };
   }
 

@@ -7,7 +7,7 @@
  */
 import { spawnSync } from "node:child_process";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import * as torch from "../src/index.js";
 import "../src/node.js";
 import type { View } from "../src/tensor.js";
@@ -15,13 +15,12 @@ import { cpuBackend } from "../src/backend/cpu/index.js";
 import type { ReduceKind } from "../src/backend/interface/reduce.js";
 import { WasmHeap } from "../src/backend/wasm/heap.js";
 import { wasmReduceKernels } from "../src/backend/wasm/reduce.js";
-import { wasmExports, wasmModule } from "../src/backend/wasm/registry.js";
-import { WasmPool } from "../src/backend/wasm/workers.js";
+import { wasmExports } from "../src/backend/wasm/registry.js";
 import { numel, permutedCopy, randomValues, view } from "./backend-helpers.js";
+import { wasmPools } from "./wasm-pools.js";
 
 const runs = (cmd: string): boolean => spawnSync(cmd, ["--version"], { stdio: "ignore" }).status === 0;
 const HAVE_TOOLCHAIN = runs(process.env.CLANG || "clang") && runs("wasm-ld");
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Random values with ±0, NaN, ±inf, and ±2^60 among them: in double, 2^60 + 1 − 2^60 depends on the order
@@ -48,15 +47,12 @@ function expectSame(a: View, b: View, what: string): void {
 }
 
 describe.skipIf(!HAVE_TOOLCHAIN)("wasm channel sums", () => {
-  const pools: WasmPool[] = [];
+  const started = wasmPools();
   let one: ReturnType<typeof wasmReduceKernels>;
 
   beforeAll(() => {
     expect(torch.backends.wasm.unavailableReason()).toBeNull();
     one = wasmReduceKernels(new WasmHeap(wasmExports()!));
-  });
-  afterAll(() => {
-    for (const p of pools) p.close();
   });
 
   /** Reduces on `k` and on the js backend into fresh outputs; the wasm one starts as NaN. */
@@ -108,16 +104,7 @@ describe.skipIf(!HAVE_TOOLCHAIN)("wasm channel sums", () => {
 
   for (const threads of [2, 3]) {
     it(`split by channels over ${threads} threads, equal one thread and the js backend`, async () => {
-      const heap = new WasmHeap(wasmExports()!);
-      const pool = new WasmPool(wasmModule(), heap);
-      pool.setNumThreads(threads);
-      pools.push(pool);
-      for (let i = 0; i < threads - 1; i++) {
-        for (let tries = 0; pool.worker(i) === null; tries++) {
-          if (tries > 500) throw new Error(`worker ${i} did not start within 5 s`);
-          await sleep(10);
-        }
-      }
+      const { heap, pool } = await started(threads);
       const k = wasmReduceKernels(heap, pool);
       // Large enough to split (SPLIT_ELEMENTS per thread); channel counts that divide unevenly.
       for (const shape of [[64, 7, 33, 31], [64, 16, 20, 20], [4, 5, 3, 81, 97]]) {
