@@ -274,6 +274,70 @@ describe.skipIf(!HAVE_TOOLCHAIN)("wasm backend (WebAssembly SIMD)", () => {
     });
   });
 
+  describe("layer weights in the kernels' memory (read in place)", () => {
+    const build = async (file: string): Promise<void> => {
+      const { readFileSync } = await import("node:fs");
+      expect(await torch.backends.wasm.load(readFileSync(new URL(`../wasm/build/${file}`, import.meta.url)))).toBe(true);
+      wasm = torch.backends.use("wasm");
+    };
+    // The threaded build's memory is shared (an earlier case loaded the single-threaded one).
+    beforeAll(() => build("kernels-mt.wasm"));
+
+    /** A conv and a linear layer built on the wasm backend, and the js-backend forward of the same weights. */
+    function layers() {
+      torch.manualSeed(11);
+      const conv = new torch.nn.Conv2d(3, 5, 3, { padding: 1 });
+      const fc = new torch.nn.Linear(5 * 6 * 6, 7);
+      const x = torch.randn([2, 3, 6, 6]);
+      const forward = () => torch.noGrad(() => fc(conv(x).flatten(1)));
+      const onJs = (): torch.Tensor => {
+        torch.backends.use("js");
+        try {
+          return forward();
+        } finally {
+          torch.backends.use("wasm");
+        }
+      };
+      return { conv, fc, forward, onJs };
+    }
+
+    it("Conv and Linear weights live in shared memory and give the js backend's results", () => {
+      const { conv, fc, forward, onJs } = layers();
+      for (const p of [conv.weight, conv.bias!, fc.weight, fc.bias!]) expect(p.buf.buffer).toBeInstanceOf(SharedArrayBuffer);
+      const y = forward();
+      const ref = onJs();
+      for (let i = 0; i < ref.numel(); i++) expect(Math.abs(y.buf[i] - ref.buf[i])).toBeLessThan(1e-5);
+    });
+
+    it("sees writes to the weights at once (in-place ops, .data, raw storage) and survives memory growth", () => {
+      const { conv, fc, forward, onJs } = layers();
+      forward();
+      torch.noGrad(() => conv.weight.mul_(-2));
+      fc.bias!.data.fill_(3);
+      conv.bias!.buf[0] = 100;
+      // Growing the memory (a large product) hands out a new buffer object; the weights' views stay valid.
+      torch.matmul(torch.ones([1024, 1024]), torch.ones([1024, 8]));
+      const y = forward();
+      const ref = onJs();
+      for (let i = 0; i < ref.numel(); i++) expect(Math.abs(y.buf[i] - ref.buf[i])).toBeLessThan(1e-4 * (1 + Math.abs(ref.buf[i])));
+    });
+
+    it("float64 layers, and every layer where memory is not shared, keep ordinary storage", async () => {
+      const conv = new torch.nn.Conv2d(1, 2, 3, { dtype: "float64" });
+      expect(conv.weight.buf.buffer).toBeInstanceOf(ArrayBuffer);
+      await build("kernels.wasm");
+      try {
+        const { conv: c, fc, forward, onJs } = layers();
+        for (const p of [c.weight, fc.weight]) expect(p.buf.buffer).toBeInstanceOf(ArrayBuffer);
+        const y = forward();
+        const ref = onJs();
+        for (let i = 0; i < ref.numel(); i++) expect(Math.abs(y.buf[i] - ref.buf[i])).toBeLessThan(1e-5);
+      } finally {
+        await build("kernels-mt.wasm");
+      }
+    });
+  });
+
   /** Pooling cases over 1-3 spatial dims; W gets up to `wideW` extra columns (the kernels' four-window runs). */
   const poolCases = (wideW: number, maxStride: number) =>
     fc

@@ -17,6 +17,11 @@ export interface Backend extends CoreKernels, ReduceKernels, LinalgKernels, Inde
   /** Thread control for backends that run kernels in parallel (`torch.setNumThreads`); absent when single-threaded. */
   setNumThreads?(n: number): void;
   getNumThreads?(): number;
+  /**
+   * Zero-filled float32 storage for a tensor that lives long and is read by many calls (a layer's weight),
+   * where this backend's kernels read it without a copy; null (or absent) for ordinary storage.
+   */
+  allocateLongLived?(n: number): Float32Array | null;
 }
 
 let current: Backend = cpuBackend;

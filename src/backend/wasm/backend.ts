@@ -6,6 +6,7 @@ import { WasmHeap, type WasmExports } from "./heap.js";
 import { wasmMapKernels } from "./map.js";
 import { wasmPoolKernels } from "./pool.js";
 import { wasmReduceKernels } from "./reduce.js";
+import { ResidentArena } from "./resident.js";
 import { wasmExports, wasmModule } from "./registry.js";
 import { WasmPool } from "./workers.js";
 
@@ -19,11 +20,13 @@ import { WasmPool } from "./workers.js";
 export function createWasmBackend(ex: WasmExports): Backend {
   const heap = new WasmHeap(ex);
   const pool = new WasmPool(wasmExports() === ex ? wasmModule() : null, heap);
+  const arena = new ResidentArena(heap);
   return {
     ...cpuBackend,
     name: "wasm",
     setNumThreads: (n) => pool.setNumThreads(n),
     getNumThreads: () => pool.numThreads,
+    allocateLongLived: (n) => arena.alloc(n),
     ...wasmLinalgKernels(heap, pool),
     ...wasmConvKernels(heap, pool),
     ...wasmPoolKernels(heap, pool),

@@ -22,7 +22,7 @@ export function wasmLinalgKernels(heap: WasmHeap, pool: WasmPool | null = null):
       const readOut = beta !== 0;
       const dense = isDense(out);
       // A dense output that is overwritten needs no copy in; anything else keeps its values (gaps, beta).
-      const c = dense && !readOut ? { ptr: heap.alloc(numel(out.shape)), strides: [M * N, N, 1] } : heap.put(out);
+      const c = dense && !readOut ? { ptr: heap.alloc(numel(out.shape)), strides: [M * N, N, 1] } : heap.putCopy(out);
       const readAB = alpha !== 0 && K !== 0;
       const sa = readAB ? heap.put(a) : { ptr: 0, strides: [0, 0, 0] };
       const sb = readAB ? heap.put(b) : { ptr: 0, strides: [0, 0, 0] };

@@ -45,12 +45,15 @@ export class WasmHeap {
   private base: number;
   private top: number;
   private view: Float32Array;
+  /** Every buffer object `memory.buffer` has returned (a new one after each growth), to know views into memory. */
+  private readonly buffers = new WeakSet<ArrayBufferLike>();
 
   constructor(ex: WasmExports) {
     this.ex = ex;
     this.base = (ex.__heap_base.value as number + 15) & ~15;
     this.top = this.base;
     this.view = new Float32Array(ex.memory.buffer);
+    this.buffers.add(this.view.buffer);
   }
 
   reset(): void {
@@ -67,7 +70,10 @@ export class WasmHeap {
 
   /** The float32 view of all of memory; take it again after any `alloc` (growing detaches the old one). */
   get f32(): Float32Array {
-    if (this.view.buffer !== this.ex.memory.buffer) this.view = new Float32Array(this.ex.memory.buffer);
+    if (this.view.buffer !== this.ex.memory.buffer) {
+      this.view = new Float32Array(this.ex.memory.buffer);
+      this.buffers.add(this.view.buffer);
+    }
     return this.view;
   }
 
@@ -85,11 +91,24 @@ export class WasmHeap {
   }
 
   /**
-   * Copies a float32 view into memory: the storage span it covers in one `set` (strides kept), or, when
+   * A float32 view's data in memory for a kernel to read: where it lies when its storage is in memory
+   * already (a resident tensor, resident.ts; shared memory only, so its view cannot have been detached),
+   * else a copy (`putCopy`). `dense` asks for row-major strides.
+   */
+  put(v: View, dense = false): Staged {
+    const b = v.buf;
+    if (this.buffers.has(b.buffer) && b.buffer instanceof SharedArrayBuffer && (!dense || isDense(v))) {
+      return { ptr: b.byteOffset + 4 * v.offset, strides: dense ? denseStrides(v.shape) : v.strides.slice() };
+    }
+    return this.putCopy(v, dense);
+  }
+
+  /**
+   * Copies a float32 view into memory (a copy the kernel may also write): the storage span it covers in one `set` (strides kept), or, when
    * the span is much larger than the view (a narrow slice of a wide tensor), a dense row-major gather.
    * `dense` forces the gather unless the view is already row-major contiguous.
    */
-  put(v: View, dense = false): Staged {
+  putCopy(v: View, dense = false): Staged {
     const n = numel(v.shape);
     if (n === 0) return { ptr: this.alloc(0), strides: v.strides.slice() };
     let hi = v.offset;

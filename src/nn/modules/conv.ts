@@ -2,7 +2,7 @@ import { Tensor } from "../../tensor.js";
 import type { DType } from "../../dtype.js";
 import { convTransposeOutputSize } from "../../layout.js";
 import { Module } from "../module.js";
-import { Parameter } from "../parameter.js";
+import { Parameter, layerWeight } from "../parameter.js";
 import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from "../init.js";
 import { pyTuple } from "../repr.js";
 import { pad } from "../../ops/pad.js";
@@ -142,8 +142,8 @@ export abstract class ConvNd extends Module {
     const wShape = transposed
       ? [inChannels, outChannels / groups, ...this.kernelSize]
       : [outChannels, inChannels / groups, ...this.kernelSize];
-    this.weight = new Parameter(Tensor.empty(wShape, dtype));
-    if (opts.bias ?? true) this.bias = new Parameter(Tensor.empty([outChannels], dtype));
+    this.weight = new Parameter(layerWeight(wShape, dtype));
+    if (opts.bias ?? true) this.bias = new Parameter(layerWeight([outChannels], dtype));
     else this.registerParameter("bias", null);
     this.resetParameters();
   }
