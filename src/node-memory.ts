@@ -19,3 +19,15 @@ setUninitializedAllocator((bytes) => Buffer.allocUnsafeSlow(bytes).buffer as Arr
  * allocators ignore it.
  */
 Buffer.allocUnsafeSlow(31 * 1024 * 1024);
+
+/**
+ * Tensor storage lies outside V8's heap, so the heap itself stays a few megabytes and V8 sizes its
+ * old-generation limit from that. A training step's tensors die young, but each full collection promotes
+ * those still in flight, and the next limit is overshot a few steps later: LeNet's step at batch 64 (W6,
+ * ~4 MB of tensors a step) settled into a mark-compact every ~8 steps, its median 6.8-7.0 ms. Eight
+ * megabytes of doubles kept on the heap (a flat array: nothing in it for the collector to trace) raise
+ * that limit: 1 mark-compact in the same run, median 5.8 ms; 16 and 32 MB measured no better. Measured with
+ * `--trace-gc` on Node 20 (V8 11.3) on a 2-vCPU VM.
+ */
+// Exported (not re-exported by the package) so the module keeps it reachable.
+export const heapBallast: readonly number[] = new Array<number>(1 << 20).fill(0.5);
