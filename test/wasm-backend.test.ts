@@ -274,7 +274,7 @@ describe.skipIf(!HAVE_TOOLCHAIN)("wasm backend (WebAssembly SIMD)", () => {
     });
   });
 
-  describe("layer weights in the kernels' memory (read in place)", () => {
+  describe("layer weights and tensors made from values in the kernels' memory (read in place)", () => {
     const build = async (file: string): Promise<void> => {
       const { readFileSync } = await import("node:fs");
       expect(await torch.backends.wasm.load(readFileSync(new URL(`../wasm/build/${file}`, import.meta.url)))).toBe(true);
@@ -335,6 +335,58 @@ describe.skipIf(!HAVE_TOOLCHAIN)("wasm backend (WebAssembly SIMD)", () => {
       } finally {
         await build("kernels-mt.wasm");
       }
+    });
+
+    /** `f()` on the js backend. */
+    const onJsBackend = <T>(f: () => T): T => {
+      torch.backends.use("js");
+      try {
+        return f();
+      } finally {
+        torch.backends.use("wasm");
+      }
+    };
+
+    it("tensors made from values (tensor, rand, randn) live there too, with the js backend's values and results", () => {
+      const make = () => {
+        torch.manualSeed(5);
+        return [torch.randn([4, 3, 32, 32]), torch.rand([64, 64]), torch.tensor(Array.from({ length: 5000 }, (_, i) => i / 7))];
+      };
+      const made = make();
+      const ref = onJsBackend(make);
+      for (const [i, t] of made.entries()) {
+        expect(t.buf.buffer).toBeInstanceOf(SharedArrayBuffer);
+        expect(ref[i].buf.buffer).toBeInstanceOf(ArrayBuffer);
+        expect(Array.from(t.buf)).toEqual(Array.from(ref[i].buf));
+      }
+      // Kernels read them in place and see in-place writes.
+      const pool = new torch.nn.MaxPool2d(3);
+      const x = made[0];
+      const y0 = torch.noGrad(() => pool(x));
+      torch.noGrad(() => x.mul_(-1));
+      const y = torch.noGrad(() => pool(x));
+      const yRef = onJsBackend(() => torch.noGrad(() => pool(x)));
+      expect(Array.from(y.buf)).toEqual(Array.from(yRef.buf));
+      expect(Array.from(y.buf)).not.toEqual(Array.from(y0.buf));
+    });
+
+    it("small, float64 and integer tensors made from values keep ordinary storage", () => {
+      expect(torch.randn([10, 10]).buf.buffer).toBeInstanceOf(ArrayBuffer);
+      expect(torch.randn([64, 64], { dtype: "float64" }).buf.buffer).toBeInstanceOf(ArrayBuffer);
+      expect(torch.tensor(Array.from({ length: 5000 }, (_, i) => i)).buf.buffer).toBeInstanceOf(ArrayBuffer);
+    });
+
+    it("tensors made from values share a budget of their own and cannot crowd out the layers", () => {
+      // 4 MiB each: the budget (64 MiB, part of it maybe held by earlier cases) runs out within 17.
+      const held: torch.Tensor[] = [];
+      while (held.length < 17 && (held.length === 0 || held[held.length - 1].buf.buffer instanceof SharedArrayBuffer)) {
+        held.push(torch.rand([1 << 20]));
+      }
+      expect(held[held.length - 1].buf.buffer).toBeInstanceOf(ArrayBuffer);
+      expect(held.filter((t) => t.buf.buffer instanceof SharedArrayBuffer).length).toBeLessThanOrEqual(16);
+      const fc = new torch.nn.Linear(1024, 1024);
+      expect(fc.weight.buf.buffer).toBeInstanceOf(SharedArrayBuffer);
+      expect(held.length).toBeGreaterThan(0);
     });
   });
 

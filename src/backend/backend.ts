@@ -18,11 +18,16 @@ export interface Backend extends CoreKernels, ReduceKernels, LinalgKernels, Inde
   setNumThreads?(n: number): void;
   getNumThreads?(): number;
   /**
-   * Zero-filled float32 storage for a tensor that lives long and is read by many calls (a layer's weight),
-   * where this backend's kernels read it without a copy; null (or absent) for ordinary storage.
+   * Zero-filled float32 storage for a tensor that lives long and is read by many calls, where this
+   * backend's kernels read it without a copy: a layer's weight (`"weight"`), or a tensor made from values
+   * (`"input"`: torch.tensor, rand, randn), which has a smaller budget there since it may be made anew each
+   * step. Null (or absent) for ordinary storage.
    */
-  allocateLongLived?(n: number): Float32Array | null;
+  allocateLongLived?(n: number, use: LongLivedUse): Float32Array | null;
 }
+
+/** What a long-lived tensor is for (`Backend.allocateLongLived`). */
+export type LongLivedUse = "weight" | "input";
 
 let current: Backend = cpuBackend;
 

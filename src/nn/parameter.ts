@@ -1,18 +1,5 @@
 import { Tensor } from "../tensor.js";
-import type { DType } from "../dtype.js";
-import { numel } from "../layout.js";
-import { backend } from "../backend/backend.js";
 import { formatTensor } from "../format.js";
-
-/**
- * @internal A zero-filled tensor for a layer's own weight or bias (what Conv and Linear wrap in a
- * Parameter): in the kernels' memory when the current backend keeps long-lived float32 tensors there
- * (the wasm backend reads them in place instead of copying them in on every call), else ordinary storage.
- */
-export function layerWeight(shape: readonly number[], dtype: DType): Tensor {
-  const buf = dtype === "float32" ? (backend().allocateLongLived?.(numel(shape)) ?? null) : null;
-  return buf === null ? Tensor.empty(shape, dtype) : new Tensor(buf, dtype, shape);
-}
 
 /**
  * A tensor that is a module's learnable parameter, as `torch.nn.Parameter(data, requires_grad=True)`.

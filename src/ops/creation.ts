@@ -1,3 +1,4 @@
+import { longLivedTensor } from "../long-lived.js";
 import { Tensor } from "../tensor.js";
 import { type DType, type TypedArray, DTYPES, allocate, castScalar } from "../dtype.js";
 import { numel } from "../layout.js";
@@ -102,9 +103,10 @@ export function tensor(data: NestedData, opts: CreationOptions = {}): Tensor {
   if (flat.some((v) => !Number.isFinite(v)) && dtype !== "float32" && dtype !== "float64" && dtype !== "bool") {
     throw new RangeError(`tensor: cannot convert a non-finite value to integer dtype ${dtype}`);
   }
-  const buf = allocate(dtype, flat.length);
+  const t = longLivedTensor(shape, dtype, "input");
+  const buf = t.buf;
   for (let i = 0; i < flat.length; i++) buf[i] = castScalar(flat[i], dtype);
-  return finish(new Tensor(buf, dtype, shape), opts);
+  return finish(t, opts);
 }
 
 function sizeArgs(op: string, args: Array<number | readonly number[] | CreationOptions | undefined>): {

@@ -1,3 +1,4 @@
+import { longLivedTensor } from "../long-lived.js";
 import { Tensor } from "../tensor.js";
 import { type DType, isFloating } from "../dtype.js";
 import { broadcastShapes, isContiguous } from "../layout.js";
@@ -110,7 +111,7 @@ export function rand(...args: SizeArgs): Tensor {
   const { shape, opts } = parseSize("rand", args);
   const dtype = checkDtype(opts.dtype ?? "float32", "rand");
   checkUniformBounds("rand", 0, 1, dtype);
-  const t = Tensor.empty(shape, dtype);
+  const t = longLivedTensor(shape, dtype, "input");
   fillUniform(t.buf as Float32Array | Float64Array, t.numel(), 0, 1, dtype === "float32", genOf("rand", opts));
   return finish(t, opts);
 }
@@ -126,7 +127,7 @@ export function randn(...args: SizeArgs): Tensor {
   const { shape, opts } = parseSize("randn", args);
   const dtype = checkDtype(opts.dtype ?? "float32", "randn");
   floatDtype("randn", "normal_kernel_cpu", dtype);
-  const t = Tensor.empty(shape, dtype);
+  const t = longLivedTensor(shape, dtype, "input");
   fillNormal(t.buf as Float32Array | Float64Array, t.numel(), 0, 1, dtype === "float32", true, genOf("randn", opts));
   return finish(t, opts);
 }

@@ -26,7 +26,7 @@ export function createWasmBackend(ex: WasmExports): Backend {
     name: "wasm",
     setNumThreads: (n) => pool.setNumThreads(n),
     getNumThreads: () => pool.numThreads,
-    allocateLongLived: (n) => arena.alloc(n),
+    allocateLongLived: (n, use) => arena.alloc(n, use),
     ...wasmLinalgKernels(heap, pool),
     ...wasmConvKernels(heap, pool),
     ...wasmPoolKernels(heap, pool),

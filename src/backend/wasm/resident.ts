@@ -1,25 +1,37 @@
+import type { LongLivedUse } from "../backend.js";
 import type { WasmHeap } from "./heap.js";
 
 /**
  * Storage inside the kernels' (shared) memory for tensors that live long and are read by every call: the
- * weights and biases of Conv and Linear layers (`Tensor.longLived`). `heap.put` hands the kernels such a
+ * weights and biases of Conv and Linear layers, and tensors made from values (torch.tensor, rand, randn;
+ * see long-lived.ts). `heap.put` hands the kernels such a
  * tensor where it lies instead of copying it in: a batch-1 inference of W5's model read 580 KB of weights
  * into memory on every call (copies into shared memory run at ~33 GB/s here, ~18 µs of its ~0.38 ms).
  *
  * Blocks are carved from chunks reserved below the per-call area (heap.reserve) and are given back when the
  * garbage collector has collected their Float32Array (a FinalizationRegistry: this runs only between event
  * loop turns, which suits parameters; per-step activations could pile up in a synchronous loop). Chunks
- * are never returned, and the arena stops at `CAP_BYTES`: later tensors get ordinary storage.
+ * are never returned, and the arena stops at `CAP_BYTES`: later tensors get ordinary storage. Tensors
+ * made from values may be made anew every step of a synchronous loop, so they share a smaller budget,
+ * `INPUT_BUDGET_BYTES`, and cannot crowd out the layers built after them.
  *
  * Only shared memory: growing memory that is not shared detaches every view of it.
  */
 
 const CHUNK_BYTES = 4 * 1024 * 1024;
 const CAP_BYTES = 256 * 1024 * 1024;
+const INPUT_BUDGET_BYTES = 64 * 1024 * 1024;
+/** Smaller tensors made from values keep ordinary storage: their copy costs under a microsecond, and they would fragment the arena. */
+const INPUT_MIN_BYTES = 16 * 1024;
 
 interface Block {
   ptr: number;
   bytes: number;
+}
+
+/** A block handed out, as the registry returns it. */
+interface Held extends Block {
+  use: LongLivedUse;
 }
 
 export class ResidentArena {
@@ -27,7 +39,12 @@ export class ResidentArena {
   /** Free blocks in address order. */
   private readonly free: Block[] = [];
   private reserved = 0;
-  private readonly registry = new FinalizationRegistry<Block>((b) => this.release(b));
+  /** Bytes held by live "input" tensors. */
+  private inputBytes = 0;
+  private readonly registry = new FinalizationRegistry<Held>((b) => {
+    if (b.use === "input") this.inputBytes -= b.bytes;
+    this.release(b);
+  });
 
   constructor(heap: WasmHeap) {
     this.heap = heap;
@@ -38,10 +55,11 @@ export class ResidentArena {
     return typeof SharedArrayBuffer !== "undefined" && this.heap.ex.memory.buffer instanceof SharedArrayBuffer;
   }
 
-  /** `n` zero-filled float32 elements in the kernels' memory, or null (not shared, or the arena is full). */
-  alloc(n: number): Float32Array | null {
+  /** `n` zero-filled float32 elements in the kernels' memory, or null (not shared, the arena or the budget of `use` full). */
+  alloc(n: number, use: LongLivedUse): Float32Array | null {
     if (n <= 0 || !this.usable) return null;
     const bytes = (4 * n + 15) & ~15;
+    if (use === "input" && (bytes < INPUT_MIN_BYTES || this.inputBytes + bytes > INPUT_BUDGET_BYTES)) return null;
     let i = this.free.findIndex((b) => b.bytes >= bytes);
     if (i < 0) {
       const chunk = Math.max(CHUNK_BYTES, bytes);
@@ -55,20 +73,16 @@ export class ResidentArena {
     if (b.bytes === bytes) this.free.splice(i, 1);
     else this.free[i] = { ptr: ptr + bytes, bytes: b.bytes - bytes };
     const view = new Float32Array(this.heap.f32.buffer, ptr, n).fill(0);
-    this.registry.register(view, { ptr, bytes });
+    this.registry.register(view, { ptr, bytes, use });
+    if (use === "input") this.inputBytes += bytes;
     return view;
-  }
-
-  /** Bytes of reserved chunks, and of free blocks in them (for tests). */
-  stats(): { reserved: number; free: number } {
-    return { reserved: this.reserved, free: this.free.reduce((s, b) => s + b.bytes, 0) };
   }
 
   /** Returns a block to the free list, merged with free neighbours. */
   private release(b: Block): void {
     let i = 0;
     while (i < this.free.length && this.free[i].ptr < b.ptr) i++;
-    this.free.splice(i, 0, { ...b });
+    this.free.splice(i, 0, { ptr: b.ptr, bytes: b.bytes });
     const next = this.free[i + 1];
     if (next !== undefined && this.free[i].ptr + this.free[i].bytes === next.ptr) {
       this.free[i].bytes += next.bytes;

@@ -2,7 +2,8 @@ import { Tensor } from "../../tensor.js";
 import type { DType } from "../../dtype.js";
 import { convTransposeOutputSize } from "../../layout.js";
 import { Module } from "../module.js";
-import { Parameter, layerWeight } from "../parameter.js";
+import { Parameter } from "../parameter.js";
+import { longLivedTensor } from "../../long-lived.js";
 import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from "../init.js";
 import { pyTuple } from "../repr.js";
 import { pad } from "../../ops/pad.js";
@@ -142,8 +143,8 @@ export abstract class ConvNd extends Module {
     const wShape = transposed
       ? [inChannels, outChannels / groups, ...this.kernelSize]
       : [outChannels, inChannels / groups, ...this.kernelSize];
-    this.weight = new Parameter(layerWeight(wShape, dtype));
-    if (opts.bias ?? true) this.bias = new Parameter(layerWeight([outChannels], dtype));
+    this.weight = new Parameter(longLivedTensor(wShape, dtype, "weight"));
+    if (opts.bias ?? true) this.bias = new Parameter(longLivedTensor([outChannels], dtype, "weight"));
     else this.registerParameter("bias", null);
     this.resetParameters();
   }

@@ -2,7 +2,8 @@ import type { Tensor } from "../../tensor.js";
 import type { DType } from "../../dtype.js";
 import { empty } from "../../ops/creation.js";
 import { Module } from "../module.js";
-import { Parameter, layerWeight } from "../parameter.js";
+import { Parameter } from "../parameter.js";
+import { longLivedTensor } from "../../long-lived.js";
 import { bilinear, linear } from "../functional/linear.js";
 import * as init from "../init.js";
 import { pyBool } from "../repr.js";
@@ -41,8 +42,8 @@ export class Linear extends Module {
     const { bias, dtype } = linearOptions(opts);
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
-    this.weight = new Parameter(layerWeight([outFeatures, inFeatures], dtype));
-    if (bias) this.bias = new Parameter(layerWeight([outFeatures], dtype));
+    this.weight = new Parameter(longLivedTensor([outFeatures, inFeatures], dtype, "weight"));
+    if (bias) this.bias = new Parameter(longLivedTensor([outFeatures], dtype, "weight"));
     else this.registerParameter("bias", null);
     this.resetParameters();
   }
