@@ -222,7 +222,15 @@ static void direct(int M, int N, int K, float alpha, const float *A, int sam, in
       float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
       int p = 0;
       if (sak == 1 && sbk == 1) {
-        v128_t v = wasm_f32x4_splat(0.0f);
+        /* Four independent sums: one chain waits on each add (one-row linear layers: 1024 -> 64 took 6.5 µs). */
+        v128_t v = wasm_f32x4_splat(0.0f), v1 = v, v2 = v, v3 = v;
+        for (; p + 16 <= K; p += 16) {
+          FMA(v, wasm_v128_load(a + p), wasm_v128_load(b + p));
+          FMA(v1, wasm_v128_load(a + p + 4), wasm_v128_load(b + p + 4));
+          FMA(v2, wasm_v128_load(a + p + 8), wasm_v128_load(b + p + 8));
+          FMA(v3, wasm_v128_load(a + p + 12), wasm_v128_load(b + p + 12));
+        }
+        v = wasm_f32x4_add(wasm_f32x4_add(v, v1), wasm_f32x4_add(v2, v3));
         for (; p + 4 <= K; p += 4) FMA(v, wasm_v128_load(a + p), wasm_v128_load(b + p));
         s0 = wasm_f32x4_extract_lane(v, 0);
         s1 = wasm_f32x4_extract_lane(v, 1);
