@@ -464,6 +464,28 @@ describe.skipIf(!HAVE_TOOLCHAIN)("wasm backend (WebAssembly SIMD)", () => {
     it("wide rows (runs of four windows per SIMD vector, window strides 1 to 5, edges and remainders) agree", () => {
       fc.assert(fc.property(poolCases(40, 5), check), { ...FC, numRuns: 150 });
     });
+
+    it("its backward (the gradient added at the indices) agrees, duplicates and out-of-plane indices included", () => {
+      fc.assert(
+        fc.property(poolCases(12, 3), fc.nat({ max: 3 }), (c, bad) => {
+          const out = c.L.map((L, i) => poolOutputSize(L, c.k[i], c.s[i], c.p[i], c.d[i], c.ceil));
+          const shape = [c.N, c.C, ...out];
+          const w = { kernel: c.k, stride: c.s, padding: c.p, dilation: c.d } as never;
+          const idx = view(shape, "float64");
+          cpuBackend.maxPool(poolInput(c), w, view(shape, "float32"), idx);
+          // Indices outside the plane (a window wholly in the padding) are skipped.
+          const L = c.L[0] * c.L[1] * c.L[2];
+          for (let i = 0; i < bad && i < idx.buf.length; i++) idx.buf[(i * 7) % idx.buf.length] = [-1, L, L + 9][i % 3];
+          const g = view(shape, "float32", randomValues(numel(shape), c.seed + 1));
+          const [pw, pj] = [view([c.N, c.C, L], "float32"), view([c.N, c.C, L], "float32")];
+          pw.buf.fill(NaN);
+          wasm.poolScatterAdd(g, idx, pw);
+          cpuBackend.poolScatterAdd(g, idx, pj);
+          expectSame(pw, pj, `poolScatterAdd ${JSON.stringify(c)}`);
+        }),
+        { ...FC, numRuns: 150 },
+      );
+    });
   });
 
   describe("average pooling (forward and backward equal the js backend's bit for bit)", () => {

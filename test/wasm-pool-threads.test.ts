@@ -18,6 +18,7 @@ import { wasmPoolKernels } from "../src/backend/wasm/pool.js";
 import { wasmExports } from "../src/backend/wasm/registry.js";
 import type { WasmPool } from "../src/backend/wasm/workers.js";
 import { permutedCopy, randomValues, slicedCopy, view } from "./backend-helpers.js";
+import { numel } from "../src/layout.js";
 import { wasmPools } from "./wasm-pools.js";
 
 const runs = (cmd: string): boolean => spawnSync(cmd, ["--version"], { stdio: "ignore" }).status === 0;
@@ -133,6 +134,33 @@ describe.skipIf(!HAVE_TOOLCHAIN)("wasm pooling on several threads", () => {
         cpuBackend.avgPoolBackward(g, w, mode, gj);
         expectSame(gt, g1, `case ${ci} backward`);
         expectSame(gt, gj, `case ${ci} backward vs js`);
+      }
+    });
+  }
+
+  for (const threads of [2, 3]) {
+    it(`max pooling's backward (the gradient added at the indices) on ${threads} threads equals one thread and the js backend`, async () => {
+      const { pool, k } = await threaded(threads);
+      for (const [ci, c] of CASES.entries()) {
+        const x = input(c, 50 + ci);
+        const w: PoolWindow = { kernel: c.k, stride: c.s, padding: c.p, dilation: [1, 1, 1] } as never;
+        const oshape = [c.shape[0], c.shape[1], ...c.shape.slice(2).map((L, i) => outSize(L, c.k[i], c.s[i], c.p[i]))];
+        const idx = view(oshape, "float64");
+        cpuBackend.maxPool(x, w, view(oshape, "float32"), idx);
+        const g = input({ ...c, shape: oshape as Case["shape"], layout: "contiguous" }, 60 + ci);
+        const [N, C] = c.shape;
+        const L = c.shape[2] * c.shape[3] * c.shape[4];
+        const [p1, pt, pj] = [0, 1, 2].map(() => view([N, C, L], "float32"));
+        expect(ci === CASES.length - 1 || N * C * (L + numel(oshape) / (N * C)) >= 1 << 18).toBe(true);
+        // Every element must be written: the planes start as NaN.
+        for (const q of [p1, pt, pj]) q.buf.fill(NaN);
+        one.poolScatterAdd(g, idx, p1);
+        // Split from 2^18 elements written (pool.ts's MIN_SPLIT_SCATTER): all cases but the last.
+        if (N * C * (L + numel(oshape) / (N * C)) >= 1 << 18) onWorkers(pool, () => k.poolScatterAdd(g, idx, pt));
+        else k.poolScatterAdd(g, idx, pt);
+        cpuBackend.poolScatterAdd(g, idx, pj);
+        expectSame(pt, p1, `case ${ci} one thread`);
+        expectSame(pt, pj, `case ${ci} vs js`);
       }
     });
   }

@@ -994,6 +994,23 @@ void max_pool_values(const int *p, const float *x, const int *bounds, float *out
   }
 }
 
+/*
+ * Max pooling's backward: planes [0, planes) of gx (L floats each) set to zero, then g's m values per plane
+ * added at the plane positions idx holds (the forward's int64 indices, as doubles), in order. An index
+ * outside [0, L) (a window wholly in the padding) is skipped. float32 adds in the js backend's order, so
+ * its result bit for bit, duplicates (overlapping windows) included.
+ */
+EXPORT(max_pool_scatter_add)
+void max_pool_scatter_add(const float *g, const double *idx, int planes, int m, int L, float *gx) {
+  __builtin_memset(gx, 0, (unsigned long)planes * (unsigned long)L * sizeof(float));
+  for (int pl = 0; pl < planes; pl++, g += m, idx += m, gx += L) {
+    for (int i = 0; i < m; i++) {
+      double v = idx[i];
+      if (v >= 0.0 && v < (double)L) gx[(int)v] += g[i];
+    }
+  }
+}
+
 /* ---------------------------------------------------------------------------------------------------- */
 /* Average pooling with the js backend's arithmetic (src/backend/cpu/avg-pool.ts): sums in double from 0, */
 /* in window order, one double division, rounded to float32 once; so bit for bit the js backend's result. */

@@ -19,8 +19,8 @@ interface ScatterAttrs {
 const scatterAddOp = defineUnaryOutputOp<ScatterAttrs>({
   name: "MaxPoolWithIndicesBackward",
   forward(ctx, [src, indices], { nd, shape }) {
-    const out = Tensor.empty(shape, src.dtype);
-    backend().poolScatter(view5(src, nd), view5(indices, nd), planeView(out, nd), true);
+    const out = Tensor.forOutput(shape, src.dtype);
+    backend().poolScatterAdd(view5(src, nd), view5(indices, nd), planeView(out, nd));
     ctx.save(indices);
     return out;
   },

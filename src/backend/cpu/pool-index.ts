@@ -41,6 +41,25 @@ export function poolScatter(src: View, indices: View, plane: View, accumulate: b
   return bad;
 }
 
+/** Zeroes `plane` (`[N, C, L]`, unit stride along L), then scatter-adds `src` at `indices` into it. */
+export function poolScatterAdd(src: View, indices: View, plane: View): void {
+  zeroPlanes(plane);
+  poolScatter(src, indices, plane, true);
+}
+
+/** Sets every element of a `[N, C, L]` plane view with unit stride along L to zero. */
+export function zeroPlanes(plane: View): void {
+  const [N, C, L] = plane.shape;
+  const [pN, pC, pL] = plane.strides;
+  if (pL !== 1) throw new Error(`poolScatterAdd: expected a plane with unit stride along its positions, got stride ${pL}`);
+  for (let n = 0; n < N; n++) {
+    for (let c = 0; c < C; c++) {
+      const at = plane.offset + n * pN + c * pC;
+      plane.buf.fill(0, at, at + L);
+    }
+  }
+}
+
 export function poolGather(plane: View, indices: View, out: View): void {
   const [N, C, A, B, E] = indices.shape;
   const [iN, iC, iA, iB, iE] = indices.strides;

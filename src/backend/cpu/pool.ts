@@ -1,7 +1,7 @@
 import type { PoolKernels } from "../interface/pool.js";
 import { adaptiveMaxPool, maxPool } from "./max-pool.js";
 import { adaptiveAvgPool, adaptiveAvgPoolBackward, avgPool, avgPoolBackward } from "./avg-pool.js";
-import { poolGather, poolScatter } from "./pool-index.js";
+import { poolGather, poolScatter, poolScatterAdd } from "./pool-index.js";
 import { fractionalMaxPool, stochasticPoolIndices } from "./random-pool.js";
 
 export const poolKernels: PoolKernels = {
@@ -14,5 +14,6 @@ export const poolKernels: PoolKernels = {
   fractionalMaxPool,
   stochasticPoolIndices,
   poolScatter,
+  poolScatterAdd,
   poolGather,
 };

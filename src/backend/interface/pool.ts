@@ -63,6 +63,11 @@ export interface PoolKernels {
    * no input tap to receive a gradient; PyTorch writes it into the neighbouring plane's memory).
    */
   poolScatter(src: View, indices: View, plane: View, accumulate: boolean): number | null;
+  /**
+   * Max pooling's backward (`max_pool2d_with_indices_backward`): `plane` set to zero, then
+   * `poolScatter(src, indices, plane, true)`. The plane (a fresh gradient) need not be initialized.
+   */
+  poolScatterAdd(src: View, indices: View, plane: View): void;
   /** `out[n, c, …] = plane[n, c, indices[n, c, …]]`, 0 where an index lies outside the plane. */
   poolGather(plane: View, indices: View, out: View): void;
 }

@@ -4,6 +4,7 @@ import { cpuBackend } from "../cpu/index.js";
 import type { NativeAddon } from "./addon.js";
 import type { Attempt } from "./attempt.js";
 import { hasNegativeStride } from "./dense.js";
+import { zeroPlanes } from "../cpu/pool-index.js";
 
 /**
  * Two 5-d views (shape, strides, offset: 11 numbers each), then the window (kernel, stride, padding,
@@ -69,8 +70,8 @@ const windowText = (w: PoolWindow): string =>
 export function nativePoolKernels(
   addon: NativeAddon,
   attempt: Attempt,
-): Pick<PoolKernels, "maxPool" | "avgPool" | "avgPoolBackward" | "poolScatter"> {
-  return {
+): Pick<PoolKernels, "maxPool" | "avgPool" | "avgPoolBackward" | "poolScatter" | "poolScatterAdd"> {
+  const kernels: Pick<PoolKernels, "maxPool" | "avgPool" | "avgPoolBackward" | "poolScatter" | "poolScatterAdd"> = {
     maxPool(x, w, out, indices) {
       if (!floating(x, out) || (indices !== null && !(indices.buf instanceof Float64Array))) return cpuBackend.maxPool(x, w, out, indices);
       attempt(
@@ -145,5 +146,10 @@ export function nativePoolKernels(
       );
       return Number.isNaN(bad) ? null : bad;
     },
+    poolScatterAdd(src, indices, plane) {
+      zeroPlanes(plane);
+      kernels.poolScatter(src, indices, plane, true);
+    },
   };
+  return kernels;
 }

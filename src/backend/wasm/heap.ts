@@ -18,6 +18,7 @@ export interface WasmExports {
   channel_sums(x: number, N: number, C: number, L: number, c0: number, c1: number, out: number): void;
   max_pool(p: number, x: number, bounds: number, out: number, idx: number): void;
   max_pool_values(p: number, x: number, bounds: number, out: number): void;
+  max_pool_scatter_add(g: number, idx: number, planes: number, m: number, L: number, gx: number): void;
   avg_pool(p: number, x: number, bounds: number, override: number, out: number): void;
   avg_pool_backward(p: number, grad: number, bounds: number, override: number, gradInput: number): void;
   map_relu(x: number, y: number, n: number): void;

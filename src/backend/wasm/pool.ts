@@ -9,7 +9,8 @@ import { splitRange, type Job, type WasmPool } from "./workers.js";
  * Pooling on the wasm kernels, bit for bit the js backend's results: max pooling forward (comparisons only:
  * the js backend's window bounds, tie and NaN rules) and average pooling forward and backward (the js
  * backend's double sums and divisions, rounded to float32 where it rounds). The index scatters, adaptive,
- * fractional and stochastic pooling stay on the js backend.
+ * fractional and stochastic pooling stay on the js backend, but for max pooling's backward (the scatter-add
+ * of the gradient at the forward's indices, `poolScatterAdd`), which is also exact.
  *
  * On several threads each takes a contiguous block of the (sample, channel) planes, with its own copy of
  * the int header (its plane count) and its pointers moved to the block. Every plane is pooled alone, so
@@ -23,6 +24,9 @@ import { splitRange, type Job, type WasmPool } from "./workers.js";
  * backward's four-window rows made it ~3x faster, so it is split only from 2^20 taps (measured even below).
  */
 const MIN_SPLIT_TAPS = { max_pool_values: 1 << 17, max_pool: 1 << 18, avg_pool: 1 << 19, avg_pool_backward: 1 << 20 } as const;
+
+/** Smallest max pooling backward split across threads, in elements written (gradient planes plus values added). */
+const MIN_SPLIT_SCATTER = 1 << 18;
 
 /** The header's int fields: N, C, D, H, W, oD, oH, oW, the strides (N, C, D, H, W) at 8, then the kernel's own. */
 const HEADER_N = 0;
@@ -71,7 +75,9 @@ function blocks(N: number, C: number, sN: number, sC: number, outPlane: number, 
   return splitRange(N, parts).map(([a, b]) => ({ inAt: a * sN, outAt: a * C * outPlane, N: b - a, C }));
 }
 
-export function wasmPoolKernels(heap: WasmHeap, pool: WasmPool | null = null): Pick<PoolKernels, "maxPool" | "avgPool" | "avgPoolBackward"> {
+export function wasmPoolKernels(
+  heap: WasmHeap, pool: WasmPool | null = null,
+): Pick<PoolKernels, "maxPool" | "avgPool" | "avgPoolBackward" | "poolScatterAdd"> {
   const ex = heap.ex;
   const maxCache = new BoundsCache();
   const avgCache = new BoundsCache();
@@ -174,6 +180,32 @@ export function wasmPoolKernels(heap: WasmHeap, pool: WasmPool | null = null): P
       const plane = n / (gradInput.shape[0] * gradInput.shape[1]);
       run(t, ints, bounds, plane, (pp, pb, b) => ({ kernel: "avg_pool_backward", args: [pp, sg.ptr + 4 * b.inAt, pb, override(mode), pg + 4 * b.outAt] }));
       heap.take(pg, gradInput);
+    },
+
+    poolScatterAdd(src, indices, plane) {
+      const [N, C, L] = plane.shape;
+      const planes = N * C;
+      const m = planes === 0 ? 0 : numel(src.shape) / planes;
+      if (
+        !allFloat32(src, plane) || !(indices.buf instanceof Float64Array) || !isDense(src) || !isDense(indices) ||
+        !isDense(plane) || planes * m === 0 || L === 0 || planes * L >= 2 ** 31
+      ) {
+        return cpuBackend.poolScatterAdd(src, indices, plane);
+      }
+      // Work per plane: zero its L floats, add its m values.
+      const t = pool === null || planes < 2 || planes * (L + m) < MIN_SPLIT_SCATTER ? 1 : pool.prepare();
+      heap.reset();
+      const pg = heap.put(src).ptr;
+      const pi = heap.alloc(2 * planes * m);
+      new Float64Array(ex.memory.buffer, pi, planes * m).set(indices.buf.subarray(indices.offset, indices.offset + planes * m));
+      const po = heap.alloc(planes * L);
+      const jobs: Job[] = splitRange(planes, t).map(([a, b]) => ({
+        kernel: "max_pool_scatter_add",
+        args: [pg + 4 * a * m, pi + 8 * a * m, b - a, m, L, po + 4 * a * L],
+      }));
+      if (jobs.length > 1) pool!.run(jobs);
+      else ex.max_pool_scatter_add(...(jobs[0].args as [number, number, number, number, number, number]));
+      heap.take(po, plane);
     },
   };
 }

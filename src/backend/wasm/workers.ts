@@ -38,7 +38,7 @@ export interface WorkerHandle {
 export type SpawnWorker = (body: string, data: WorkerData) => WorkerHandle;
 
 /** The kernels a job may call, by index in this list. */
-export const JOB_KERNELS = ["sgemm", "conv_forward", "conv_backward_input", "conv_backward_weight", "map_relu", "map_sigmoid", "map_sigmoid_backward", "max_pool", "max_pool_values", "avg_pool", "avg_pool_backward", "channel_sums"] as const;
+export const JOB_KERNELS = ["sgemm", "conv_forward", "conv_backward_input", "conv_backward_weight", "map_relu", "map_sigmoid", "map_sigmoid_backward", "max_pool", "max_pool_values", "max_pool_scatter_add", "avg_pool", "avg_pool_backward", "channel_sums"] as const;
 export type JobKernel = (typeof JOB_KERNELS)[number];
 
 /** One kernel call: its export and its arguments (addresses in the shared memory, sizes, scalars). */
