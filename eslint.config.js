@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "dist-bench/**", "node_modules/**", "coverage/**", "runs/**", ".oracle-cache/**"] },
+  { ignores: ["dist/**", "dist-bench/**", "wasm/build/**", "node_modules/**", "coverage/**", "runs/**", ".oracle-cache/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
