@@ -151,12 +151,13 @@ describe.skipIf(!HAVE_TOOLCHAIN)("wasm pooling on several threads", () => {
         const [N, C] = c.shape;
         const L = c.shape[2] * c.shape[3] * c.shape[4];
         const [p1, pt, pj] = [0, 1, 2].map(() => view([N, C, L], "float32"));
-        expect(ci === CASES.length - 1 || N * C * (L + numel(oshape) / (N * C)) >= 1 << 18).toBe(true);
+        // Elements written: the planes, then the values added. Split from 2^18 (pool.ts's MIN_SPLIT_SCATTER): all cases but the last.
+        const split = N * C * L + numel(oshape) >= 1 << 18;
+        expect(ci === CASES.length - 1 || split).toBe(true);
         // Every element must be written: the planes start as NaN.
         for (const q of [p1, pt, pj]) q.buf.fill(NaN);
         one.poolScatterAdd(g, idx, p1);
-        // Split from 2^18 elements written (pool.ts's MIN_SPLIT_SCATTER): all cases but the last.
-        if (N * C * (L + numel(oshape) / (N * C)) >= 1 << 18) onWorkers(pool, () => k.poolScatterAdd(g, idx, pt));
+        if (split) onWorkers(pool, () => k.poolScatterAdd(g, idx, pt));
         else k.poolScatterAdd(g, idx, pt);
         cpuBackend.poolScatterAdd(g, idx, pj);
         expectSame(pt, p1, `case ${ci} one thread`);

@@ -3,7 +3,7 @@ import type { ConvGeometry, ConvKernels } from "../interface/conv.js";
 import { cpuBackend } from "../cpu/index.js";
 import { lift, problem as convProblem } from "../cpu/conv.js";
 import { allFloat32, isDense, numel, type Staged, type WasmHeap } from "./heap.js";
-import { splitRange, type Job, type WasmPool } from "./workers.js";
+import { runJobs, splitRange, type Job, type WasmPool } from "./workers.js";
 
 /*
  * float32 convolutions on the wasm kernels (wasm/kernels.c): per sample and group, an im2col band of
@@ -108,11 +108,6 @@ function rowJobs(heap: WasmHeap, p: Problem, threads: number, xs: readonly numbe
   });
 }
 
-function runJobs(heap: WasmHeap, pool: WasmPool | null, jobs: Job[]): void {
-  if (jobs.length > 1) pool!.run(jobs);
-  else (heap.ex[jobs[0].kernel] as (...a: number[]) => void)(...jobs[0].args);
-}
-
 /**
  * gy staged with its spatial dims walkable as one of stride `s[4]` (the kernels index gy[n, c, l]); a gy
  * that is not (permuted, sliced) is gathered dense. Returns the staged data and its (N, C, L) strides.
@@ -155,7 +150,7 @@ export function wasmConvKernels(heap: WasmHeap, pool: WasmPool | null = null): C
           kernel: "conv_forward",
           args: [geom, sx.ptr + 4 * n0 * sx.strides[0], sw.ptr, sb, out + n0 * perSample, col],
         }));
-      runJobs(heap, pool, jobs);
+      runJobs(heap.ex, pool, jobs);
       heap.take(out, y);
     },
 
@@ -174,7 +169,7 @@ export function wasmConvKernels(heap: WasmHeap, pool: WasmPool | null = null): C
         kernel: "conv_backward_input",
         args: [geom, g.ptr + 4 * n0 * gs[0], sw.ptr, sb, out + n0 * perSample, col],
       }));
-      runJobs(heap, pool, jobs);
+      runJobs(heap.ex, pool, jobs);
       heap.take(out, gx);
     },
 
@@ -193,7 +188,7 @@ export function wasmConvKernels(heap: WasmHeap, pool: WasmPool | null = null): C
         kernel: "conv_backward_weight",
         args: [geom, sx.ptr + 4 * n0 * sx.strides[0], g.ptr + 4 * n0 * gs[0], i === 0 ? out : heap.alloc(size), col],
       }));
-      runJobs(heap, pool, jobs);
+      runJobs(heap.ex, pool, jobs);
       for (let i = 1; i < jobs.length; i++) heap.ex.add_into(out, jobs[i].args[3], size);
       heap.take(out, gw);
     },

@@ -3,7 +3,7 @@ import type { AvgPoolMode, PoolKernels, PoolWindow } from "../interface/pool.js"
 import { cpuBackend } from "../cpu/index.js";
 import { avgPoolBounds, maxPoolBounds } from "../cpu/pool-window.js";
 import { allFloat32, isDense, numel, type WasmHeap } from "./heap.js";
-import { splitRange, type Job, type WasmPool } from "./workers.js";
+import { runJobs, splitRange, type Job, type WasmPool } from "./workers.js";
 
 /**
  * Pooling on the wasm kernels, bit for bit the js backend's results: max pooling forward (comparisons only:
@@ -101,8 +101,7 @@ export function wasmPoolKernels(
       h[HEADER_C] = b.C;
       return job(pp, pb, b);
     });
-    if (jobs.length > 1) pool!.run(jobs);
-    else (ex[jobs[0].kernel] as (...a: number[]) => void)(...jobs[0].args);
+    runJobs(ex, pool, jobs);
   }
 
   function avgBounds(inShape: readonly number[], outShape: readonly number[], w: PoolWindow): Int32Array {
@@ -203,8 +202,7 @@ export function wasmPoolKernels(
         kernel: "max_pool_scatter_add",
         args: [pg + 4 * a * m, pi + 8 * a * m, b - a, m, L, po + 4 * a * L],
       }));
-      if (jobs.length > 1) pool!.run(jobs);
-      else ex.max_pool_scatter_add(...(jobs[0].args as [number, number, number, number, number, number]));
+      runJobs(ex, pool, jobs);
       heap.take(po, plane);
     },
   };

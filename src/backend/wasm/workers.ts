@@ -349,6 +349,12 @@ function call(ex: WasmExports, job: Job): void {
   (ex[job.kernel] as (...a: number[]) => void)(...job.args);
 }
 
+/** Runs an op's jobs: split across `pool` when there are several, else the one job on the calling thread. */
+export function runJobs(ex: WasmExports, pool: WasmPool | null, jobs: readonly Job[]): void {
+  if (jobs.length > 1) pool!.run(jobs);
+  else call(ex, jobs[0]);
+}
+
 /** Splits [0, n) into at most `parts` contiguous ranges as even as possible, `align`-multiples but the last. */
 export function splitRange(n: number, parts: number, align = 1): Array<[number, number]> {
   const per = Math.max(align, Math.ceil(n / parts / align) * align);
