@@ -8,7 +8,9 @@ import { runJobs, splitRange, type Job, type WasmPool } from "./workers.js";
 /*
  * float32 convolutions on the wasm kernels (wasm/kernels.c): per sample and group, an im2col band of
  * output rows feeds the wasm sgemm (forward, weight gradient), and the input gradient is sgemm into a
- * column band then col2im. The js backend keeps float64, empty problems and negative strides; unlike it,
+ * column band then col2im. Unit-stride forwards whose output rows are whole 8-column strips skip the
+ * column band: the GEMM reads each strip's taps from the input through a table of offsets
+ * (conv_forward_indirect), in the same order, so with the same values. The js backend keeps float64, empty problems and negative strides; unlike it,
  * the strided and stride-1 input gradients both take col2im (one path, measured no slower at these sizes
  * in f32). Accumulation is float32 throughout, the weight gradient's sum over samples included.
  *
@@ -50,10 +52,12 @@ function problem(xShape: readonly number[], wShape: readonly number[], yShape: r
 
 /**
  * Writes the geometry of `n` samples, x's strides (N, C, D, H, W), gy's (N, C, flat spatial), the band and
- * the output rows [rb, re) to compute into memory, and allocates the band's column buffer.
+ * the output rows [rb, re) to compute into memory, and allocates the band's column buffer (`forward`:
+ * conv_forward's, which may instead hold its indirect product's scratch).
  */
 function geometry(
   heap: WasmHeap, p: Problem, n: number, xs: readonly number[] | null, gs: readonly number[] | null, rb = 0, re = p.rows,
+  forward = false,
 ): { ptr: number; col: number } {
   const band = bandOf(p);
   const ptr = heap.alloc(FIELDS);
@@ -68,7 +72,19 @@ function geometry(
   i32[30] = band;
   i32[31] = rb;
   i32[32] = re;
-  return { ptr, col: heap.alloc(p.kd * band * p.OW) };
+  const colFloats = p.kd * band * p.OW;
+  return { ptr, col: heap.alloc(forward ? Math.max(colFloats, forwardScratchFloats(p)) : colFloats) };
+}
+
+/**
+ * conv_forward_indirect's scratch (wasm/kernels.c): kd int32 offsets rounded up to 4, then one sample's
+ * group of input channels with their zero padding written out (none without padding).
+ */
+function forwardScratchFloats(p: Problem): number {
+  const [D, H, W] = p.ints.slice(4, 7);
+  const [pd, ph, pw] = p.ints.slice(16, 19);
+  const padded = pd === 0 && ph === 0 && pw === 0 ? 0 : p.cg * (D + 2 * pd) * (H + 2 * ph) * (W + 2 * pw);
+  return ((p.kd + 3) & ~3) + padded;
 }
 
 /** The band conv_forward and the others would use (geometry's), in output rows. */
@@ -82,11 +98,11 @@ function bandOf(p: Problem): number {
  */
 function sampleJobs(
   heap: WasmHeap, p: Problem, threads: number, xs: readonly number[] | null, gs: readonly number[] | null,
-  job: (geom: number, col: number, n0: number, i: number) => Job,
+  job: (geom: number, col: number, n0: number, i: number) => Job, forward = false,
 ): Job[] {
   const parts = p.macs >= MIN_SPLIT_MACS ? Math.min(threads, p.N) : 1;
   return splitRange(p.N, parts).map(([n0, n1], i) => {
-    const g = geometry(heap, p, n1 - n0, xs, gs);
+    const g = geometry(heap, p, n1 - n0, xs, gs, 0, p.rows, forward);
     return job(g.ptr, g.col, n0, i);
   });
 }
@@ -103,7 +119,7 @@ function rowJobs(heap: WasmHeap, p: Problem, threads: number, xs: readonly numbe
   const blocks = splitRange(p.rows, threads, align);
   if (blocks.length < 2 || blocks.some(([a, b]) => (b - a) * p.OW < 4)) return null;
   return blocks.map(([rb, re]) => {
-    const g = geometry(heap, p, p.N, xs, null, rb, re);
+    const g = geometry(heap, p, p.N, xs, null, rb, re, true);
     return job(g.ptr, g.col);
   });
 }
@@ -149,7 +165,7 @@ export function wasmConvKernels(heap: WasmHeap, pool: WasmPool | null = null): C
         sampleJobs(heap, p, t, sx.strides, null, (geom, col, n0) => ({
           kernel: "conv_forward",
           args: [geom, sx.ptr + 4 * n0 * sx.strides[0], sw.ptr, sb, out + n0 * perSample, col],
-        }));
+        }), true);
       runJobs(heap.ex, pool, jobs);
       heap.take(out, y);
     },

@@ -62,7 +62,6 @@ const STATUS = 2; // 0 ok, 1 the job threw
 const READY = 3; // 1 once the worker instantiated the kernels
 const QUIT = 4;
 const KERNEL = 5;
-const NARGS = 6;
 const EXIT_CODE = 7; // the exit code of a worker that died
 const DIED = -1;
 const ARGS_AT = 64;
@@ -72,6 +71,12 @@ const CTRL_BYTES = ARGS_AT + 8 * MAX_ARGS;
 /** How long a worker polls for its next job before it sleeps, and the caller for a worker's result. */
 const WORKER_POLL_MS = 0.25;
 const CALLER_POLL_MS = 0.5;
+/**
+ * Polls read the clock once per this many loads: Node's performance.now() allocates (process.hrtime's
+ * array), and a clock read per load made each worker collect its young generation every ~15 ms of
+ * batch-1 inference, pausing the job it was about to take.
+ */
+const CLOCK_EVERY = 64;
 
 /** Each worker's shadow stack: the kernels need ~1.1 MiB (GEMM packing buffers); the build gives 2 MiB. */
 export const STACK_BYTES = 2 << 20;
@@ -91,13 +96,14 @@ const WORKER_BODY = `function (d) {
   let seen = 0;
   for (;;) {
     const until = performance.now() + ${WORKER_POLL_MS};
-    while (Atomics.load(ctrl, ${SEQ}) === seen && performance.now() < until);
+    for (let i = 1; Atomics.load(ctrl, ${SEQ}) === seen; i++) if ((i & ${CLOCK_EVERY - 1}) === 0 && performance.now() >= until) break;
     Atomics.wait(ctrl, ${SEQ}, seen);
     seen = Atomics.load(ctrl, ${SEQ});
     if (ctrl[${QUIT}] === 1) return;
     let status = 0;
     try {
-      kernels[ctrl[${KERNEL}]](...args.subarray(0, ctrl[${NARGS}]));
+      // Every argument slot is passed (a kernel ignores the ones past its own): no array per job.
+      kernels[ctrl[${KERNEL}]](${Array.from({ length: MAX_ARGS }, (_, i) => `args[${i}]`).join(", ")});
     } catch (e) {
       status = 1;
     }
@@ -164,7 +170,10 @@ let canBlock: boolean | null = null;
 function waitDone(ctrl: Int32Array, seq: number): number {
   let d = Atomics.load(ctrl, DONE);
   const until = performance.now() + CALLER_POLL_MS;
-  while (d !== seq && d !== DIED && performance.now() < until) d = Atomics.load(ctrl, DONE);
+  for (let i = 1; d !== seq && d !== DIED; i++) {
+    if ((i & (CLOCK_EVERY - 1)) === 0 && performance.now() >= until) break;
+    d = Atomics.load(ctrl, DONE);
+  }
   if (canBlock !== false) {
     try {
       for (; d !== seq && d !== DIED; d = Atomics.load(ctrl, DONE)) Atomics.wait(ctrl, DONE, d);
@@ -213,7 +222,6 @@ class PoolWorker {
   start(job: Job): number {
     this.args.set(job.args);
     this.ctrl[KERNEL] = JOB_KERNELS.indexOf(job.kernel);
-    this.ctrl[NARGS] = job.args.length;
     this.seq = this.seq >= 1 << 30 ? 1 : this.seq + 1;
     Atomics.store(this.ctrl, SEQ, this.seq);
     Atomics.notify(this.ctrl, SEQ);
