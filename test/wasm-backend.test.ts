@@ -172,7 +172,7 @@ describe.skipIf(!HAVE_TOOLCHAIN)("wasm backend (WebAssembly SIMD)", () => {
       fc.assert(fc.property(convCase, (c) => run("convBackwardWeight", c)), FC);
     });
 
-    /** Unit W stride, OW a multiple of 8, 4+ output channels: the forward unfolds straight into packed GEMM strips. */
+    /** Unit W stride, OW a multiple of 8, 4+ output channels: the forward's GEMM reads its strips from the (padded) input through offsets. */
     const stripCase = fc.tuple(convCase, fc.integer({ min: 1, max: 3 }), fc.integer({ min: 0, max: 5 })).map(([c, strips, moreOg]) => {
       const last = c.nsp - 1;
       const O = c.O.slice();
@@ -183,7 +183,7 @@ describe.skipIf(!HAVE_TOOLCHAIN)("wasm backend (WebAssembly SIMD)", () => {
       return { ...c, og: 4 + moreOg, O, s, S };
     });
 
-    it("forward over 8-column strips (packed unfolding) agrees, and equals the plain unfolding bit for bit", () => {
+    it("forward over 8-column strips (read in place, no unfolding) agrees, and equals the plain unfolding bit for bit", () => {
       fc.assert(
         fc.property(stripCase, (c) => {
           run("convForward", { ...c, layout: c.layout === "sliced" ? "contiguous" : c.layout });
@@ -199,7 +199,7 @@ describe.skipIf(!HAVE_TOOLCHAIN)("wasm backend (WebAssembly SIMD)", () => {
           const [a, b] = [view(yShape, "float32"), view(yShape, "float32")];
           wasm.convForward(x, w, bias, a, geom);
           wasm.convForward(slicedCopy(x), w, bias, b, geom);
-          expectSame(a, b, `packed vs plain unfolding ${JSON.stringify(c)}`);
+          expectSame(a, b, `strips read in place vs plain unfolding ${JSON.stringify(c)}`);
         }),
         { ...FC, numRuns: 150 },
       );
