@@ -205,6 +205,22 @@ describe.skipIf(!HAVE_TOOLCHAIN)("wasm backend (WebAssembly SIMD)", () => {
       );
     });
 
+    /** Stride 1, 16+ input channels per group, gx rows of whole 8-column strips: the input gradient is the flipped forward. */
+    const flippedCase = fc.tuple(convCase, fc.integer({ min: 1, max: 2 }), fc.integer({ min: 0, max: 4 }), fc.boolean()).map(([c, strips, moreCg, outPad]) => {
+      const last = c.nsp - 1;
+      const s = c.s.map(() => 1);
+      // Output padding (below the dilation) keeps a case on the column path, which must agree as well.
+      const extra = c.d.map((d, i) => (outPad && i === last ? c.extra[i] % d : 0));
+      const S = c.O.map((o, i) => (o - 1) + (c.K[i] - 1) * c.d[i] + 1 - 2 * c.p[i] + extra[i]);
+      S[last] = 8 * strips;
+      const O = S.map((x, i) => x - extra[i] - (c.K[i] - 1) * c.d[i] - 1 + 2 * c.p[i] + 1);
+      return { ...c, cg: 16 + moreCg, G: Math.min(c.G, 2), s, S, O, extra };
+    }).filter((c) => c.O.every((o) => o >= 1) && c.S.every((x) => x >= 1));
+
+    it("stride-1 input gradients with 16+ input channels (the forward of gy with flipped weights) agree", () => {
+      fc.assert(fc.property(flippedCase, (c) => run("convBackwardInput", c)), { ...FC, numRuns: 60 });
+    });
+
     it("1x1 (pointwise) convolutions, which read the input as the column matrix, agree", () => {
       const pointwise = convCase.map((c) => ({ ...c, K: c.K.map(() => 1), s: c.s.map(() => 1), d: c.d.map(() => 1), p: c.p.map(() => 0), S: c.O }));
       fc.assert(
