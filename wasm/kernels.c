@@ -325,7 +325,7 @@ void sgemm(int M, int N, int K, float alpha, const float *A, int sam, int sak, c
 
 /* ---------------------------------------------------------------------------------------------------- */
 /* Convolution as GEMM over an explicit im2col buffer, a band of output rows at a time (see conv.ts), or, */
-/* for unit-stride forwards of whole 8-column strips, over the input itself (conv_forward_indirect).       */
+/* for unit-stride forwards, over the input itself (conv_forward_indirect).                                */
 
 /*
  * Geometry, lifted to three spatial dims (1-d and 2-d problems have leading extents 1), as the int32
@@ -541,22 +541,25 @@ static void pad_input(Conv *q, const float *x, int C, float *xp) {
   q->xsH = Wp;
 }
 
-/* conv_forward_indirect's scratch after the offsets: the padded copy of one sample's group (0 without padding). */
-static long padded_floats(const Conv *p) {
-  if (p->pd == 0 && p->ph == 0 && p->pw == 0) return 0;
-  return (long)p->cg * (p->D + 2 * p->pd) * (p->H + 2 * p->ph) * (p->W + 2 * p->pw);
+/*
+ * Whether conv_forward_indirect reads a copy of the input (pad_input): when padded, and when output rows end
+ * in a partial strip, whose 8-float loads run up to 7 floats past a row (the copy keeps NR floats after it).
+ */
+static int copies_input(const Conv *p) {
+  return p->pd != 0 || p->ph != 0 || p->pw != 0 || p->OW % NR != 0;
 }
 
 /*
- * Output rows [r0, r1) of one sample's group, for sw = 1, unit W stride and OW a multiple of NR, without
- * an im2col buffer: the B operand of sgemm's loop nest is read from the (padded) input itself. Strip j of
- * 8 output columns lies in one output row, so its column matrix's row k is 8 adjacent input floats at a
- * strip base plus off[k] (k = (c, a, b, e) -> c*xsC + a*dd*xsD + b*dh*xsH + e*dw, the same for every
- * strip). Padding is written out once into a copy (pad_input), so no tap needs a bounds check. The same
+ * Output rows [r0, r1) of one sample's group, for sw = 1 and unit W stride, without an im2col buffer: the
+ * B operand of sgemm's loop nest is read from the input itself. Each output row is cut into strips of 8
+ * output columns (the last may be partial: its extra columns are computed and dropped), so a strip's
+ * column matrix row k is 8 adjacent input floats at a strip base plus off[k] (k = (c, a, b, e) ->
+ * c*xsC + a*dd*xsD + b*dh*xsH + e*dw, the same for every strip). Padding is written out once into a copy
+ * (pad_input; also made for partial strips, whose loads run past a row), so no tap needs a bounds check. The same
  * K blocks, packed A, micro-kernel and order as sgemm over im2col's columns: the same float32 values,
  * without writing and rereading kd*8 floats per strip (a fifth of a 32->32 5x5 convolution's time at 16x16).
  * `bias` (og values or null) is added as the first K block is stored, as C first set to it then added to.
- * scratch: kd ints for off (rounded up to 4), then padded_floats(p) floats.
+ * scratch: kd ints for off (rounded up to 4), then the copy: cg*(D+2pd)*(H+2ph)*(W+2pw) + NR floats.
  */
 static void conv_forward_indirect(const Conv *p, const float *xg, const float *w, const float *bias, float *y, int r0, int r1,
                                   float *scratch) {
@@ -565,7 +568,7 @@ static void conv_forward_indirect(const Conv *p, const float *xg, const float *w
   int *off = (int *)scratch;
   Conv q = *p;
   const float *xq = xg;
-  if (padded_floats(p) > 0) {
+  if (copies_input(p)) {
     float *xp = scratch + ((kd + 3) & ~3);
     pad_input(&q, xg, p->cg, xp);
     xq = xp;
@@ -576,8 +579,7 @@ static void conv_forward_indirect(const Conv *p, const float *xg, const float *w
       for (int b = 0; b < q.KH; b++)
         for (int e = 0; e < q.KW; e++) off[k++] = c * q.xsC + a * q.dd * q.xsD + b * q.dh * q.xsH + e * q.dw;
   float packA[MC * KC] ALIGNED, tileBuf[MR * NR] ALIGNED;
-  int M = p->og, strips = (r1 - r0) * p->OW / NR;
-  float *C = y + (long)r0 * p->OW;
+  int M = p->og, perRow = (p->OW + NR - 1) / NR, strips = (r1 - r0) * perRow;
   for (int pc = 0; pc < kd; pc += KC) {
     int kc = min_i(KC, kd - pc);
     int add = pc > 0;
@@ -585,24 +587,25 @@ static void conv_forward_indirect(const Conv *p, const float *xg, const float *w
       int mc = min_i(MC, M - ic);
       pack_a(mc, kc, w + (long)ic * kd + pc, kd, 1, packA);
       for (int j = 0; j < strips; j++) {
-        int r = r0 + j * NR / p->OW, ow0 = j * NR % p->OW;
+        int r = r0 + j / perRow, ow0 = j % perRow * NR, nr = min_i(NR, p->OW - ow0);
         int od = r / p->OH, oh = r % p->OH;
         const float *base = xq + (long)od * q.sd * q.xsD + (long)oh * q.sh * q.xsH + ow0;
         for (int ir = 0; ir < mc; ir += MR) {
           int mr = min_i(MR, mc - ir);
-          float *c = C + (long)(ic + ir) * L + j * NR;
+          float *c = y + (long)(ic + ir) * L + (long)r * p->OW + ow0;
           const float *rowBias = bias && !add ? bias + ic + ir : 0;
-          micro_kernel_indirect(kc, packA + ir * kc, base, off + pc, c, L, add, mr == MR, tileBuf, rowBias);
-          if (mr < MR) {
+          int full = mr == MR && nr == NR;
+          micro_kernel_indirect(kc, packA + ir * kc, base, off + pc, c, L, add, full, tileBuf, rowBias);
+          if (!full) {
             for (int i = 0; i < mr; i++) {
               float *row = c + (long)i * L;
               const float *t = tileBuf + i * NR;
               if (add) {
-                for (int jj = 0; jj < NR; jj++) row[jj] += t[jj];
+                for (int jj = 0; jj < nr; jj++) row[jj] += t[jj];
               } else if (rowBias) {
-                for (int jj = 0; jj < NR; jj++) row[jj] = rowBias[i] + t[jj];
+                for (int jj = 0; jj < nr; jj++) row[jj] = rowBias[i] + t[jj];
               } else {
-                for (int jj = 0; jj < NR; jj++) row[jj] = t[jj];
+                for (int jj = 0; jj < nr; jj++) row[jj] = t[jj];
               }
             }
           }
@@ -635,15 +638,20 @@ static void init_channels(float *y, const float *bias, int N, int C, long L, lon
  * y[n, g*og + o, l] = bias[g*og + o] + sum_k w[g*og + o, k] * col(x[n, g])[k, l]: w dense [G*og, kd],
  * y dense [N, G*og, L], bias [G*og] or null; only the positions l of output rows [rb, re) are written.
  * col: the larger of the column band (kd x band*OW floats) and conv_forward_indirect's scratch
- * (kd rounded up to 4, plus padded_floats(p)): src/backend/wasm/conv.ts's forwardColFloats.
+ * (see there): src/backend/wasm/conv.ts's forwardScratchFloats.
  */
 EXPORT(conv_forward)
 void conv_forward(const Conv *p, const float *x, const float *w, const float *bias, float *y, float *col) {
   int kd = p->cg * p->KD * p->KH * p->KW;
   int L = p->OD * p->OH * p->OW;
   int pw = pointwise(p);
-  /* Whole 8-column strips per output row, and a product sgemm would not send to its skinny path. */
-  int indirect = p->sw == 1 && p->xsW == 1 && p->OW % NR == 0 && p->og >= 4 && kd > 0 && !pw;
+  /*
+   * Unit W stride, a product sgemm would not send to its skinny path, and output rows of at least 5
+   * columns: rows are cut into 8-column strips, the last one partial (W1's 30 and LeNet's 28 compute 32
+   * per row, 25 % faster than im2col; LeNet's 10, 62 % full, 9 % faster; at width 4, half the strip is
+   * wasted and im2col, which packs rows together, measured faster).
+   */
+  int indirect = p->sw == 1 && p->xsW == 1 && p->og >= 4 && kd > 0 && !pw && p->OW >= 5;
   /* The indirect product adds the bias as it stores; the others add into outputs first set to it. */
   float beta = bias && !indirect ? 1.0f : 0.0f;
   long l0 = (long)p->rb * p->OW, l1 = (long)p->re * p->OW;

@@ -8,8 +8,8 @@ import { runJobs, splitRange, type Job, type WasmPool } from "./workers.js";
 /*
  * float32 convolutions on the wasm kernels (wasm/kernels.c): per sample and group, an im2col band of
  * output rows feeds the wasm sgemm (forward, weight gradient), and the input gradient is sgemm into a
- * column band then col2im. Unit-stride forwards whose output rows are whole 8-column strips skip the
- * column band: the GEMM reads each strip's taps from the input through a table of offsets
+ * column band then col2im. Unit-stride forwards with output rows of 5+ columns skip the column band: the
+ * GEMM reads each 8-column strip's taps from the input through a table of offsets
  * (conv_forward_indirect), in the same order, so with the same values. The js backend keeps float64, empty problems and negative strides; unlike it,
  * the strided and stride-1 input gradients both take col2im (one path, measured no slower at these sizes
  * in f32). Accumulation is float32 throughout, the weight gradient's sum over samples included.
@@ -77,14 +77,14 @@ function geometry(
 }
 
 /**
- * conv_forward_indirect's scratch (wasm/kernels.c): kd int32 offsets rounded up to 4, then one sample's
- * group of input channels with their zero padding written out (none without padding).
+ * conv_forward_indirect's scratch (wasm/kernels.c): kd int32 offsets rounded up to 4, then room for a copy
+ * of one sample's group of input channels with their zero padding written out, and 8 floats after it
+ * (the kernel makes the copy only when padded or when output rows end in a partial strip).
  */
 function forwardScratchFloats(p: Problem): number {
   const [D, H, W] = p.ints.slice(4, 7);
   const [pd, ph, pw] = p.ints.slice(16, 19);
-  const padded = pd === 0 && ph === 0 && pw === 0 ? 0 : p.cg * (D + 2 * pd) * (H + 2 * ph) * (W + 2 * pw);
-  return ((p.kd + 3) & ~3) + padded;
+  return ((p.kd + 3) & ~3) + p.cg * (D + 2 * pd) * (H + 2 * ph) * (W + 2 * pw) + 8;
 }
 
 /** The band conv_forward and the others would use (geometry's), in output rows. */
