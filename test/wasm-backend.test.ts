@@ -186,7 +186,7 @@ describe.skipIf(!HAVE_TOOLCHAIN)("wasm backend (WebAssembly SIMD)", () => {
       return { ...c, og: 4 + moreOg, O, s, S };
     });
 
-    it("forward over 8-column strips (read in place, partial last strips included) agrees, and equals the plain unfolding bit for bit", () => {
+    it("forward and weight gradient reading taps in place (8-column strips, partial ones included) agree, and equal the plain unfolding bit for bit", () => {
       fc.assert(
         fc.property(stripCase, (c) => {
           run("convForward", { ...c, layout: c.layout === "sliced" ? "contiguous" : c.layout });
@@ -203,6 +203,15 @@ describe.skipIf(!HAVE_TOOLCHAIN)("wasm backend (WebAssembly SIMD)", () => {
           wasm.convForward(x, w, bias, a, geom);
           wasm.convForward(slicedCopy(x), w, bias, b, geom);
           expectSame(a, b, `strips read in place vs plain unfolding ${JSON.stringify(c)}`);
+          // The weight gradient reads the same taps in place (pack_b_taps): the same sums as over im2col's
+          // columns, where the product is not skinny (kd >= 4) nor pointwise (1x1 kernels read x as it is).
+          run("convBackwardWeight", { ...c, layout: c.layout === "sliced" ? "contiguous" : c.layout });
+          if (c.cg * numel(c.K) < 4 || c.K.every((k) => k === 1)) return;
+          const gy = view(yShape, "float32", randomValues(numel(yShape), c.seed + 2));
+          const [ga, gb] = [view(wShape, "float32"), view(wShape, "float32")];
+          wasm.convBackwardWeight(x, gy, ga, geom);
+          wasm.convBackwardWeight(slicedCopy(x), gy, gb, geom);
+          expectSame(ga, gb, `weight gradient, taps read in place vs plain unfolding ${JSON.stringify(c)}`);
         }),
         { ...FC, numRuns: 150 },
       );

@@ -40,11 +40,25 @@
 /*
  * Packing buffers live on the shadow stack, not in static memory: every thread's instance shares one
  * linear memory (kernels-mt.wasm) but has its own __stack_pointer, so locals are per thread. The build
- * gives each stack 2 MiB (packA + packB + a tile are ~1.1 MiB).
+ * gives each stack 2 MiB (packA + packB + a tile are ~1.1 MiB). The functions that hold such buffers are
+ * never inlined (noinline), so that no frame holds two sets: an overflow would write below the stack.
  */
 #define ALIGNED __attribute__((aligned(16)))
 
 static inline int min_i(int a, int b) { return a < b ? a : b; }
+
+/* Eight vectors of 4 consecutive k (one per column of a strip) stored k-major: 4 rows of NR floats at dst. */
+static inline __attribute__((always_inline)) void store_transposed(const v128_t *v, float *dst) {
+  for (int h = 0; h < 2; h++) {
+    v128_t a = v[4 * h], b = v[4 * h + 1], c = v[4 * h + 2], d = v[4 * h + 3];
+    v128_t ab0 = wasm_i32x4_shuffle(a, b, 0, 4, 1, 5), ab1 = wasm_i32x4_shuffle(a, b, 2, 6, 3, 7);
+    v128_t cd0 = wasm_i32x4_shuffle(c, d, 0, 4, 1, 5), cd1 = wasm_i32x4_shuffle(c, d, 2, 6, 3, 7);
+    wasm_v128_store(dst + 4 * h, wasm_i64x2_shuffle(ab0, cd0, 0, 2));
+    wasm_v128_store(dst + NR + 4 * h, wasm_i64x2_shuffle(ab0, cd0, 1, 3));
+    wasm_v128_store(dst + 2 * NR + 4 * h, wasm_i64x2_shuffle(ab1, cd1, 0, 2));
+    wasm_v128_store(dst + 3 * NR + 4 * h, wasm_i64x2_shuffle(ab1, cd1, 1, 3));
+  }
+}
 
 /* B[0:kc, 0:nc] into NR-wide strips, each k-major; columns past nc are zero. */
 static void pack_b(int kc, int nc, const float *B, int sbk, int sbn, float *dst) {
@@ -62,15 +76,7 @@ static void pack_b(int kc, int nc, const float *B, int sbk, int sbn, float *dst)
       for (; p + 4 <= kc; p += 4, dst += 4 * NR) {
         v128_t v[NR];
         for (int jj = 0; jj < NR; jj++) v[jj] = wasm_v128_load(col + (long)jj * sbn + p);
-        for (int h = 0; h < 2; h++) {
-          v128_t a = v[4 * h], b = v[4 * h + 1], c = v[4 * h + 2], d = v[4 * h + 3];
-          v128_t ab0 = wasm_i32x4_shuffle(a, b, 0, 4, 1, 5), ab1 = wasm_i32x4_shuffle(a, b, 2, 6, 3, 7);
-          v128_t cd0 = wasm_i32x4_shuffle(c, d, 0, 4, 1, 5), cd1 = wasm_i32x4_shuffle(c, d, 2, 6, 3, 7);
-          wasm_v128_store(dst + 4 * h, wasm_i64x2_shuffle(ab0, cd0, 0, 2));
-          wasm_v128_store(dst + NR + 4 * h, wasm_i64x2_shuffle(ab0, cd0, 1, 3));
-          wasm_v128_store(dst + 2 * NR + 4 * h, wasm_i64x2_shuffle(ab1, cd1, 0, 2));
-          wasm_v128_store(dst + 3 * NR + 4 * h, wasm_i64x2_shuffle(ab1, cd1, 1, 3));
-        }
+        store_transposed(v, dst);
       }
       for (; p < kc; p++, dst += NR) {
         for (int jj = 0; jj < NR; jj++) dst[jj] = col[(long)jj * sbn + p];
@@ -197,6 +203,19 @@ static void micro_kernel_indirect(int kc, const float *a, const float *b, const 
   micro_kernel_body(kc, a, b, off, c, ldc, 1.0f, add, direct, tile, bias);
 }
 
+/* The mr x nr corner of a micro-kernel's tile into C (row stride ldc, unit columns): added, or bias + tile. */
+static void store_tile(const float *tile, float *c, int ldc, int mr, int nr, int add, const float *bias) {
+  for (int i = 0; i < mr; i++, c += ldc, tile += NR) {
+    if (add) {
+      for (int j = 0; j < nr; j++) c[j] += tile[j];
+    } else if (bias) {
+      for (int j = 0; j < nr; j++) c[j] = bias[i] + tile[j];
+    } else {
+      for (int j = 0; j < nr; j++) c[j] = tile[j];
+    }
+  }
+}
+
 /* C <- beta * C over M x N; beta = 0 writes zeros (NaN/Inf in C do not survive, as BLAS). */
 static void scale_c(int M, int N, float beta, float *C, int scm, int scn) {
   if (beta == 1.0f) return;
@@ -276,7 +295,7 @@ static void direct(int M, int N, int K, float alpha, const float *A, int sam, in
  * alpha = 0 leaves A and B unread, as BLAS.
  */
 EXPORT(sgemm)
-void sgemm(int M, int N, int K, float alpha, const float *A, int sam, int sak, const float *B, int sbk, int sbn, float beta,
+__attribute__((noinline)) void sgemm(int M, int N, int K, float alpha, const float *A, int sam, int sak, const float *B, int sbk, int sbn, float beta,
            float *C, int scm, int scn) {
   if (M <= 0 || N <= 0) return;
   if (K == 0 || alpha == 0.0f || M < 4 || N < 4 || (beta != 0.0f && beta != 1.0f)) {
@@ -516,11 +535,22 @@ static void col2im(const Conv *p, const float *col, int C, int r0, int r1, float
 }
 
 /*
+ * An input extent with its padding written out: the padding on both sides, or more on the far side where
+ * the windows reach past it (the output of an asymmetric 'same' padding is larger than the padding gives).
+ */
+static int padded_extent(int in, int pad, int out, int s, int d, int k) {
+  int reach = (out - 1) * s + (k - 1) * d + 1;
+  return reach > in + 2 * pad ? reach : in + 2 * pad;
+}
+
+/*
  * x's channels [0, C) (unit W stride) copied into xp, dense, with q's zero padding written out, and q
  * turned into the geometry of that copy: no padding, so every window tap lies inside it.
  */
 static void pad_input(Conv *q, const float *x, int C, float *xp) {
-  int Dp = q->D + 2 * q->pd, Hp = q->H + 2 * q->ph, Wp = q->W + 2 * q->pw;
+  int Dp = padded_extent(q->D, q->pd, q->OD, q->sd, q->dd, q->KD);
+  int Hp = padded_extent(q->H, q->ph, q->OH, q->sh, q->dh, q->KH);
+  int Wp = padded_extent(q->W, q->pw, q->OW, q->sw, q->dw, q->KW);
   long plane = (long)Dp * Hp * Wp;
   for (long i = 0; i < C * plane; i++) xp[i] = 0.0f;
   for (int c = 0; c < C; c++) {
@@ -542,11 +572,36 @@ static void pad_input(Conv *q, const float *x, int C, float *xp) {
 }
 
 /*
- * Whether conv_forward_indirect reads a copy of the input (pad_input): when padded, and when output rows end
- * in a partial strip, whose 8-float loads run up to 7 floats past a row (the copy keeps NR floats after it).
+ * Whether the in-place products read a copy of the input (pad_input): when padded or windows reach past the
+ * input, and when output rows end in a partial strip, whose 8-float loads run up to 7 floats past a row
+ * (the copy keeps NR floats after it).
  */
 static int copies_input(const Conv *p) {
-  return p->pd != 0 || p->ph != 0 || p->pw != 0 || p->OW % NR != 0;
+  return p->pd != 0 || p->ph != 0 || p->pw != 0 || p->OW % NR != 0 || padded_extent(p->D, 0, p->OD, p->sd, p->dd, p->KD) > p->D ||
+         padded_extent(p->H, 0, p->OH, p->sh, p->dh, p->KH) > p->H || padded_extent(p->W, 0, p->OW, p->sw, p->dw, p->KW) > p->W;
+}
+
+/*
+ * Prepares reading one sample's group x of channels in place of its column matrix: the tap offsets
+ * off[k] (k = (c, a, b, e) -> c*xsC + a*dd*xsD + b*dh*xsH + e*dw) at scratch, and, when copies_input, the
+ * padded copy after them; q becomes the geometry of what is read. Returns its address.
+ */
+static const float *read_taps(const Conv *p, const float *xg, float *scratch, Conv *q) {
+  int kd = p->cg * p->KD * p->KH * p->KW;
+  int *off = (int *)scratch;
+  const float *xq = xg;
+  *q = *p;
+  if (copies_input(p)) {
+    float *xp = scratch + ((kd + 3) & ~3);
+    pad_input(q, xg, p->cg, xp);
+    xq = xp;
+  }
+  int k = 0;
+  for (int c = 0; c < q->cg; c++)
+    for (int a = 0; a < q->KD; a++)
+      for (int b = 0; b < q->KH; b++)
+        for (int e = 0; e < q->KW; e++) off[k++] = c * q->xsC + a * q->dd * q->xsD + b * q->dh * q->xsH + e * q->dw;
+  return xq;
 }
 
 /*
@@ -559,25 +614,15 @@ static int copies_input(const Conv *p) {
  * K blocks, packed A, micro-kernel and order as sgemm over im2col's columns: the same float32 values,
  * without writing and rereading kd*8 floats per strip (a fifth of a 32->32 5x5 convolution's time at 16x16).
  * `bias` (og values or null) is added as the first K block is stored, as C first set to it then added to.
- * scratch: kd ints for off (rounded up to 4), then the copy: cg*(D+2pd)*(H+2ph)*(W+2pw) + NR floats.
+ * scratch: kd ints for off (rounded up to 4), then the copy (padded extents) + NR floats.
  */
-static void conv_forward_indirect(const Conv *p, const float *xg, const float *w, const float *bias, float *y, int r0, int r1,
+__attribute__((noinline)) static void conv_forward_indirect(const Conv *p, const float *xg, const float *w, const float *bias, float *y, int r0, int r1,
                                   float *scratch) {
   int kd = p->cg * p->KD * p->KH * p->KW;
   int L = p->OD * p->OH * p->OW;
-  int *off = (int *)scratch;
-  Conv q = *p;
-  const float *xq = xg;
-  if (copies_input(p)) {
-    float *xp = scratch + ((kd + 3) & ~3);
-    pad_input(&q, xg, p->cg, xp);
-    xq = xp;
-  }
-  int k = 0;
-  for (int c = 0; c < q.cg; c++)
-    for (int a = 0; a < q.KD; a++)
-      for (int b = 0; b < q.KH; b++)
-        for (int e = 0; e < q.KW; e++) off[k++] = c * q.xsC + a * q.dd * q.xsD + b * q.dh * q.xsH + e * q.dw;
+  Conv q;
+  const int *off = (const int *)scratch;
+  const float *xq = read_taps(p, xg, scratch, &q);
   float packA[MC * KC] ALIGNED, tileBuf[MR * NR] ALIGNED;
   int M = p->og, perRow = (p->OW + NR - 1) / NR, strips = (r1 - r0) * perRow;
   for (int pc = 0; pc < kd; pc += KC) {
@@ -596,18 +641,72 @@ static void conv_forward_indirect(const Conv *p, const float *xg, const float *w
           const float *rowBias = bias && !add ? bias + ic + ir : 0;
           int full = mr == MR && nr == NR;
           micro_kernel_indirect(kc, packA + ir * kc, base, off + pc, c, L, add, full, tileBuf, rowBias);
-          if (!full) {
-            for (int i = 0; i < mr; i++) {
-              float *row = c + (long)i * L;
-              const float *t = tileBuf + i * NR;
-              if (add) {
-                for (int jj = 0; jj < nr; jj++) row[jj] += t[jj];
-              } else if (rowBias) {
-                for (int jj = 0; jj < nr; jj++) row[jj] = rowBias[i] + t[jj];
-              } else {
-                for (int jj = 0; jj < nr; jj++) row[jj] = t[jj];
-              }
-            }
+          if (!full) store_tile(tileBuf, c, L, mr, nr, add, rowBias);
+        }
+      }
+    }
+  }
+}
+
+/*
+ * pack_b's transposed case over the columns of an input read in place: B[l][kidx] = xq[off[kidx] + pos(l)]
+ * for l in [l0, l0 + kc), kidx in [j0, j0 + nc), pos(l) the input offset of output position l's window
+ * (sw = 1: adjacent positions of an output row read adjacent floats). Four positions of one output row
+ * at a time are loaded from 8 rows of taps and transposed in registers; the same values as im2col's
+ * column matrix through pack_b, in the same layout.
+ */
+static void pack_b_taps(int kc, int nc, const Conv *q, const float *xq, const int *off, int j0, int l0, float *dst) {
+  for (int j = 0; j < nc; j += NR) {
+    int cols = min_i(NR, nc - j);
+    const int *o = off + j0 + j;
+    for (int p = 0; p < kc;) {
+      int l = l0 + p, r = l / q->OW, ow = l % q->OW;
+      const float *at = xq + (long)(r / q->OH) * q->sd * q->xsD + (long)(r % q->OH) * q->sh * q->xsH + ow;
+      if (cols == NR && ow + 4 <= q->OW && p + 4 <= kc) {
+        v128_t v[NR];
+        for (int jj = 0; jj < NR; jj++) v[jj] = wasm_v128_load(at + o[jj]);
+        store_transposed(v, dst);
+        p += 4;
+        dst += 4 * NR;
+        continue;
+      }
+      int jj = 0;
+      for (; jj < cols; jj++) dst[jj] = at[o[jj]];
+      for (; jj < NR; jj++) dst[jj] = 0.0f;
+      p++;
+      dst += NR;
+    }
+  }
+}
+
+/*
+ * conv_backward_weight's product for one sample's group without an im2col buffer: gw (og x kd, row
+ * stride kd) = gy (og x L) times the column matrix's transpose, whose B panels pack_b_taps packs from the
+ * (padded) input through the tap offsets. sgemm's loop nest, blocks and micro-kernel over the same
+ * operands, so the same float32 sums as sgemm over im2col's columns (one band); `add` 0 overwrites gw.
+ * Needs og >= 4, kd >= 4 (no skinny path), sw = 1 and a unit W stride. Not inlined: its packing
+ * buffers (~1.1 MiB) must not share a frame with sgemm's in the 2 MiB stack.
+ */
+__attribute__((noinline)) static void conv_weight_taps(const Conv *q, const float *xq, const int *off, const float *gy, float *gw, int add0) {
+  int kd = q->cg * q->KD * q->KH * q->KW, L = q->OD * q->OH * q->OW, M = q->og;
+  float packA[MC * KC] ALIGNED, packB[KC * NC] ALIGNED, tileBuf[MR * NR] ALIGNED;
+  for (int jc = 0; jc < kd; jc += NC) {
+    int nc = min_i(NC, kd - jc);
+    for (int pc = 0; pc < L; pc += KC) {
+      int kc = min_i(KC, L - pc);
+      pack_b_taps(kc, nc, q, xq, off, jc, pc, packB);
+      int add = pc > 0 || add0;
+      for (int ic = 0; ic < M; ic += MC) {
+        int mc = min_i(MC, M - ic);
+        pack_a(mc, kc, gy + (long)ic * q->gsC + (long)pc * q->gsL, q->gsC, q->gsL, packA);
+        for (int jr = 0; jr < nc; jr += NR) {
+          int nr = min_i(NR, nc - jr);
+          for (int ir = 0; ir < mc; ir += MR) {
+            int mr = min_i(MR, mc - ir);
+            float *c = gw + (long)(ic + ir) * kd + jc + jr;
+            int full = mr == MR && nr == NR;
+            micro_kernel(kc, packA + ir * kc, packB + jr * kc, c, kd, 1.0f, add, full, tileBuf, 0);
+            if (!full) store_tile(tileBuf, c, kd, mr, nr, add, 0);
           }
         }
       }
@@ -638,7 +737,7 @@ static void init_channels(float *y, const float *bias, int N, int C, long L, lon
  * y[n, g*og + o, l] = bias[g*og + o] + sum_k w[g*og + o, k] * col(x[n, g])[k, l]: w dense [G*og, kd],
  * y dense [N, G*og, L], bias [G*og] or null; only the positions l of output rows [rb, re) are written.
  * col: the larger of the column band (kd x band*OW floats) and conv_forward_indirect's scratch
- * (see there): src/backend/wasm/conv.ts's forwardScratchFloats.
+ * (see there): src/backend/wasm/conv.ts's tapsScratchFloats.
  */
 EXPORT(conv_forward)
 void conv_forward(const Conv *p, const float *x, const float *w, const float *bias, float *y, float *col) {
@@ -679,13 +778,21 @@ void conv_forward(const Conv *p, const float *x, const float *w, const float *bi
   }
 }
 
-/* gw[g*og + o, k] = sum_{n, l} gy[n, g*og + o, l] * col(x[n, g])[k, l]; gw dense [G*og, kd], overwritten. */
+/*
+ * gw[g*og + o, k] = sum_{n, l} gy[n, g*og + o, l] * col(x[n, g])[k, l]; gw dense [G*og, kd], overwritten.
+ * col: as conv_forward's (the column band, or read_taps' scratch).
+ */
 EXPORT(conv_backward_weight)
 void conv_backward_weight(const Conv *p, const float *x, const float *gy, float *gw, float *col) {
   int kd = p->cg * p->KD * p->KH * p->KW;
   int rows = p->OD * p->OH;
   int pw = pointwise(p);
   long L = (long)rows * p->OW;
+  /*
+   * The column matrix read in place (conv_weight_taps; col holds the offsets and the input's copy) where
+   * sgemm would take its packed path: unit W stride, og and kd of 4+, and one band (the same K blocks).
+   */
+  int taps = p->sw == 1 && p->xsW == 1 && p->og >= 4 && kd >= 4 && !pw && p->band >= rows;
   for (int g = 0; g < p->G; g++) {
     float *gwg = gw + (long)g * p->og * kd;
     float beta = 0.0f;
@@ -694,6 +801,13 @@ void conv_backward_weight(const Conv *p, const float *x, const float *gy, float 
       const float *gyg = gy + (long)n * p->gsN + (long)g * p->og * p->gsC;
       if (pw) {
         sgemm(p->og, kd, (int)L, 1.0f, gyg, p->gsC, p->gsL, xg, p->xsW, p->xsC, beta, gwg, kd, 1);
+        beta = 1.0f;
+        continue;
+      }
+      if (taps) {
+        Conv q;
+        const float *xq = read_taps(p, xg, col, &q);
+        conv_weight_taps(&q, xq, (const int *)col, gyg, gwg, beta != 0.0f);
         beta = 1.0f;
         continue;
       }

@@ -52,12 +52,13 @@ function problem(xShape: readonly number[], wShape: readonly number[], yShape: r
 
 /**
  * Writes the geometry of `n` samples, x's strides (N, C, D, H, W), gy's (N, C, flat spatial), the band and
- * the output rows [rb, re) to compute into memory, and allocates the band's column buffer (`forward`:
- * conv_forward's, which may instead hold its indirect product's scratch).
+ * the output rows [rb, re) to compute into memory, and allocates the band's column buffer (`taps`: one
+ * that may instead hold the scratch of a product reading x in place, conv_forward's or
+ * conv_backward_weight's).
  */
 function geometry(
   heap: WasmHeap, p: Problem, n: number, xs: readonly number[] | null, gs: readonly number[] | null, rb = 0, re = p.rows,
-  forward = false,
+  taps = false,
 ): { ptr: number; col: number } {
   const band = bandOf(p);
   const ptr = heap.alloc(FIELDS);
@@ -73,18 +74,21 @@ function geometry(
   i32[31] = rb;
   i32[32] = re;
   const colFloats = p.kd * band * p.OW;
-  return { ptr, col: heap.alloc(forward ? Math.max(colFloats, forwardScratchFloats(p)) : colFloats) };
+  return { ptr, col: heap.alloc(taps ? Math.max(colFloats, tapsScratchFloats(p)) : colFloats) };
 }
 
 /**
- * conv_forward_indirect's scratch (wasm/kernels.c): kd int32 offsets rounded up to 4, then room for a copy
- * of one sample's group of input channels with their zero padding written out, and 8 floats after it
- * (the kernel makes the copy only when padded or when output rows end in a partial strip).
+ * read_taps' scratch (wasm/kernels.c): kd int32 offsets rounded up to 4, then room for a copy of one
+ * sample's group of input channels with their zero padding written out, and 8 floats after it (the
+ * kernels make the copy only when padded or when output rows end in a partial strip).
  */
-function forwardScratchFloats(p: Problem): number {
-  const [D, H, W] = p.ints.slice(4, 7);
-  const [pd, ph, pw] = p.ints.slice(16, 19);
-  return ((p.kd + 3) & ~3) + p.cg * (D + 2 * pd) * (H + 2 * ph) * (W + 2 * pw) + 8;
+function tapsScratchFloats(p: Problem): number {
+  const [, , , , D, H, W, KD, KH, KW, OD, OH, OW, sd, sh, sw, pd, ph, pw, dd, dh, dw] = p.ints;
+  // padded_extent: the padding on both sides, or the windows' reach where larger ('same' with even kernels).
+  const extent = (n: number, pad: number, o: number, s: number, d: number, k: number): number =>
+    Math.max(n + 2 * pad, (o - 1) * s + (k - 1) * d + 1);
+  const copy = extent(D, pd, OD, sd, dd, KD) * extent(H, ph, OH, sh, dh, KH) * extent(W, pw, OW, sw, dw, KW);
+  return ((p.kd + 3) & ~3) + p.cg * copy + 8;
 }
 
 /** The band conv_forward and the others would use (geometry's), in output rows. */
@@ -98,11 +102,11 @@ function bandOf(p: Problem): number {
  */
 function sampleJobs(
   heap: WasmHeap, p: Problem, threads: number, xs: readonly number[] | null, gs: readonly number[] | null,
-  job: (geom: number, col: number, n0: number, i: number) => Job, forward = false,
+  job: (geom: number, col: number, n0: number, i: number) => Job, taps = false,
 ): Job[] {
   const parts = p.macs >= MIN_SPLIT_MACS ? Math.min(threads, p.N) : 1;
   return splitRange(p.N, parts).map(([n0, n1], i) => {
-    const g = geometry(heap, p, n1 - n0, xs, gs, 0, p.rows, forward);
+    const g = geometry(heap, p, n1 - n0, xs, gs, 0, p.rows, taps);
     return job(g.ptr, g.col, n0, i);
   });
 }
@@ -277,7 +281,7 @@ export function wasmConvKernels(heap: WasmHeap, pool: WasmPool | null = null): C
       const jobs = sampleJobs(heap, p, t, sx.strides, gs, (geom, col, n0, i) => ({
         kernel: "conv_backward_weight",
         args: [geom, sx.ptr + 4 * n0 * sx.strides[0], g.ptr + 4 * n0 * gs[0], i === 0 ? out : heap.alloc(size), col],
-      }));
+      }), true);
       runJobs(heap.ex, pool, jobs);
       for (let i = 1; i < jobs.length; i++) heap.ex.add_into(out, jobs[i].args[3], size);
       heap.take(out, gw);
