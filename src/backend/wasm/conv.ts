@@ -8,11 +8,12 @@ import { runJobs, splitRange, type Job, type WasmPool } from "./workers.js";
 /*
  * float32 convolutions on the wasm kernels (wasm/kernels.c): per sample and group, an im2col band of
  * output rows feeds the wasm sgemm (forward, weight gradient), and the input gradient is sgemm into a
- * column band then col2im. Unit-stride forwards with output rows of 5+ columns skip the column band: the
- * GEMM reads each 8-column strip's taps from the input through a table of offsets
- * (conv_forward_indirect), in the same order, so with the same values. The js backend keeps float64, empty problems and negative strides; unlike it,
- * the strided and stride-1 input gradients both take col2im (one path, measured no slower at these sizes
- * in f32). Accumulation is float32 throughout, the weight gradient's sum over samples included.
+ * column band then col2im. Unit-stride forwards with output rows of 5+ columns, and unit-stride weight
+ * gradients, skip the column band: the GEMM reads (or packs) the taps from the input through a table of
+ * offsets (conv_forward_indirect, conv_weight_taps), in the same order, so with the same values; stride-1
+ * input gradients with 16+ input channels run as such a forward (flippedGeometry). The js backend keeps
+ * float64, empty problems and negative strides; unlike it, the other strided and stride-1 input gradients
+ * both take col2im (one path, measured no slower at these sizes in f32). Accumulation is float32 throughout, the weight gradient's sum over samples included.
  *
  * On several threads each takes a contiguous block of samples, with its own geometry block (its sample
  * count) and column band; a forward of fewer samples than threads splits the output rows instead. The forward and the input gradient are per sample, so identical for every thread
@@ -147,9 +148,9 @@ function stageGrad(heap: WasmHeap, gy: View): { g: Staged; gs: number[] } {
 /**
  * Input channels per group from which a stride-1 input gradient is computed as the forward convolution
  * of gy with the flipped, transposed weights (flippedGeometry): W5's 32-channel layers on two threads,
- * 11.0 -> 7.9 and 6.0 -> 4.4 ms, as that forward reads its taps in place (conv_forward_indirect) where
+ * 11.0 -> 7.8 and 6.0 -> 4.6 ms, as that forward reads its taps in place (conv_forward_indirect) where
  * GEMM-into-columns + col2im writes and rereads kd floats per input position. With 6 channels (LeNet) the
- * 4-row micro-kernel runs half empty on M = 6 and the forward measured slower.
+ * 4-row micro-kernel runs half empty on M = 6 and the forward measured slower (LeNet's 1.06 -> 1.41 ms).
  */
 const MIN_FLIPPED_CHANNELS = 16;
 
@@ -157,7 +158,7 @@ const MIN_FLIPPED_CHANNELS = 16;
  * The geometry under which gx = conv_forward(gy, flipped weights), or null where that does not apply or
  * measured no faster: stride 1, no output padding (gx exactly as large as the full convolution of gy), a
  * padding of at most the dilated kernel's reach, MIN_FLIPPED_CHANNELS input channels per group, and gx
- * rows of whole 8-column strips (the in-place forward). Each gx value then sums the same products, in a
+ * rows of whole 8-column strips (the widths measured; the in-place forward takes any of 5 or more). Each gx value then sums the same products, in a
  * different order (the result agrees within float32's dot-product error bound, as the column path does).
  */
 function flippedGeometry(
