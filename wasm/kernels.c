@@ -582,11 +582,12 @@ static int copies_input(const Conv *p) {
 }
 
 /*
- * Prepares reading one sample's group x of channels in place of its column matrix: the tap offsets
- * off[k] (k = (c, a, b, e) -> c*xsC + a*dd*xsD + b*dh*xsH + e*dw) at scratch, and, when copies_input, the
- * padded copy after them; q becomes the geometry of what is read. Returns its address.
+ * Prepares reading one sample's group x of channels in place of its column matrix: when copies_input, the
+ * padded copy after the tap offsets at scratch; q becomes the geometry of what is read. With `first`
+ * (the call's first sample and group) also the offsets off[k] (k = (c, a, b, e) -> c*xsC + a*dd*xsD +
+ * b*dh*xsH + e*dw), the same for every later one. Returns the address of what is read.
  */
-static const float *read_taps(const Conv *p, const float *xg, float *scratch, Conv *q) {
+static const float *read_taps(const Conv *p, const float *xg, float *scratch, Conv *q, int first) {
   int kd = p->cg * p->KD * p->KH * p->KW;
   int *off = (int *)scratch;
   const float *xq = xg;
@@ -596,6 +597,7 @@ static const float *read_taps(const Conv *p, const float *xg, float *scratch, Co
     pad_input(q, xg, p->cg, xp);
     xq = xp;
   }
+  if (!first) return xq;
   int k = 0;
   for (int c = 0; c < q->cg; c++)
     for (int a = 0; a < q->KD; a++)
@@ -610,19 +612,19 @@ static const float *read_taps(const Conv *p, const float *xg, float *scratch, Co
  * output columns (the last may be partial: its extra columns are computed and dropped), so a strip's
  * column matrix row k is 8 adjacent input floats at a strip base plus off[k] (k = (c, a, b, e) ->
  * c*xsC + a*dd*xsD + b*dh*xsH + e*dw, the same for every strip). Padding is written out once into a copy
- * (pad_input; also made for partial strips, whose loads run past a row), so no tap needs a bounds check. The same
- * K blocks, packed A, micro-kernel and order as sgemm over im2col's columns: the same float32 values,
+ * (pad_input; also made for partial strips, whose loads run past a row), so no tap needs a bounds check.
+ * The same K blocks, packed A, micro-kernel and order as sgemm over im2col's columns: the same values,
  * without writing and rereading kd*8 floats per strip (a fifth of a 32->32 5x5 convolution's time at 16x16).
  * `bias` (og values or null) is added as the first K block is stored, as C first set to it then added to.
  * scratch: kd ints for off (rounded up to 4), then the copy (padded extents) + NR floats.
  */
-__attribute__((noinline)) static void conv_forward_indirect(const Conv *p, const float *xg, const float *w, const float *bias, float *y, int r0, int r1,
-                                  float *scratch) {
+__attribute__((noinline)) static void conv_forward_indirect(const Conv *p, const float *xg, const float *w, const float *bias,
+                                                            float *y, int r0, int r1, float *scratch, int first) {
   int kd = p->cg * p->KD * p->KH * p->KW;
   int L = p->OD * p->OH * p->OW;
   Conv q;
   const int *off = (const int *)scratch;
-  const float *xq = read_taps(p, xg, scratch, &q);
+  const float *xq = read_taps(p, xg, scratch, &q, first);
   float packA[MC * KC] ALIGNED, tileBuf[MR * NR] ALIGNED;
   int M = p->og, perRow = (p->OW + NR - 1) / NR, strips = (r1 - r0) * perRow;
   for (int pc = 0; pc < kd; pc += KC) {
@@ -765,7 +767,7 @@ void conv_forward(const Conv *p, const float *x, const float *w, const float *bi
         continue;
       }
       if (indirect) {
-        conv_forward_indirect(p, xg, wg, bias ? bias + (long)g * p->og : 0, yg, p->rb, p->re, col);
+        conv_forward_indirect(p, xg, wg, bias ? bias + (long)g * p->og : 0, yg, p->rb, p->re, col, n == 0 && g == 0);
         continue;
       }
       for (int r0 = p->rb; r0 < p->re; r0 += p->band) {
@@ -806,7 +808,7 @@ void conv_backward_weight(const Conv *p, const float *x, const float *gy, float 
       }
       if (taps) {
         Conv q;
-        const float *xq = read_taps(p, xg, col, &q);
+        const float *xq = read_taps(p, xg, col, &q, n == 0 && g == 0);
         conv_weight_taps(&q, xq, (const int *)col, gyg, gwg, beta != 0.0f);
         beta = 1.0f;
         continue;

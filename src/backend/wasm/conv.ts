@@ -13,7 +13,8 @@ import { runJobs, splitRange, type Job, type WasmPool } from "./workers.js";
  * offsets (conv_forward_indirect, conv_weight_taps), in the same order, so with the same values; stride-1
  * input gradients with 16+ input channels run as such a forward (flippedGeometry). The js backend keeps
  * float64, empty problems and negative strides; unlike it, the other strided and stride-1 input gradients
- * both take col2im (one path, measured no slower at these sizes in f32). Accumulation is float32 throughout, the weight gradient's sum over samples included.
+ * both take col2im (one path, measured no slower at these sizes in f32). Accumulation is float32
+ * throughout, the weight gradient's sum over samples included.
  *
  * On several threads each takes a contiguous block of samples, with its own geometry block (its sample
  * count) and column band; a forward of fewer samples than threads splits the output rows instead. The forward and the input gradient are per sample, so identical for every thread
@@ -158,8 +159,9 @@ const MIN_FLIPPED_CHANNELS = 16;
  * The geometry under which gx = conv_forward(gy, flipped weights), or null where that does not apply or
  * measured no faster: stride 1, no output padding (gx exactly as large as the full convolution of gy), a
  * padding of at most the dilated kernel's reach, MIN_FLIPPED_CHANNELS input channels per group, and gx
- * rows of whole 8-column strips (the widths measured; the in-place forward takes any of 5 or more). Each gx value then sums the same products, in a
- * different order (the result agrees within float32's dot-product error bound, as the column path does).
+ * rows of whole 8-column strips (the widths measured; the in-place forward takes any of 5 or more). Each gx
+ * value then sums the same products in a different order (within float32's dot-product error bound, as
+ * the column path).
  */
 function flippedGeometry(
   gxShape: readonly number[], wShape: readonly number[], gyShape: readonly number[], geom: ConvGeometry,
